@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { STRATEGIES } from '#libs/config';
+import { DEFAULT_LIMIT, MAX_LIMIT } from '#libs/paging';
+
+export const CreateUserDto = z.strictObject({
+  handle: z.string().regex(/^[a-z0-9_]{1,30}$/, 'must be 1 to 30 of a-z, 0-9 and "_"'),
+  displayName: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
+});
+
+export const CreatePostDto = z.strictObject({
+  body: z.string({ error: 'body must be a string' }),
+});
+
+export const PageQueryDto = z.strictObject({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1, `must be 1 to ${MAX_LIMIT}`)
+    .max(MAX_LIMIT, `must be 1 to ${MAX_LIMIT}`)
+    .default(DEFAULT_LIMIT),
+  cursor: z.string().min(1).optional(),
+});
+export type PageQuery = z.infer<typeof PageQueryDto>;
+
+export const TimelineQueryDto = PageQueryDto.extend({
+  strategy: z.enum(STRATEGIES, { error: 'must be push, pull or hybrid' }).optional(),
+});
+
+export const PatchFlagsDto = z
+  .strictObject({
+    strategy: z.enum(STRATEGIES, { error: 'must be push, pull or hybrid' }),
+    celebrityThreshold: z.number().int().min(1).max(1_000_000_000),
+    mailboxSize: z.number().int().min(10).max(100_000),
+    fanoutBatchSize: z.number().int().min(10).max(100_000),
+  })
+  .partial()
+  .refine((patch) => Object.keys(patch).length > 0, 'send at least one of strategy, celebrityThreshold, mailboxSize, fanoutBatchSize');

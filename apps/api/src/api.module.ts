@@ -1,0 +1,52 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from '#libs/auth';
+import { ConfigModule, type AppConfig } from '#libs/config';
+import { DbModule } from '#libs/db';
+import { HttpErrorFilter } from '#libs/errors';
+import { FlagsModule } from '#libs/flags';
+import { OutboxModule } from '#libs/outbox';
+import { PostsModule } from '#libs/posts';
+import { RedisKeys, RedisModule, redisOptionsFromUrl } from '#libs/redis';
+import { SocialModule } from '#libs/social';
+import { TimelineModule } from '#libs/timeline';
+import { AdminController } from './admin.controller.js';
+import { FollowingController } from './following.controller.js';
+import { HealthController } from './health.controller.js';
+import { PostsController } from './posts.controller.js';
+import { TimelineController } from './timeline.controller.js';
+import { UsersController } from './users.controller.js';
+
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DbModule,
+        RedisModule,
+        BullModule.forRoot({
+          connection: redisOptionsFromUrl(config.redisUrl),
+          prefix: new RedisKeys(config.redisPrefix).bullPrefix(),
+        }),
+        AuthModule,
+        FlagsModule,
+        OutboxModule,
+        SocialModule,
+        PostsModule,
+        TimelineModule,
+      ],
+      controllers: [
+        UsersController,
+        FollowingController,
+        PostsController,
+        TimelineController,
+        AdminController,
+        HealthController,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
+    };
+  }
+}

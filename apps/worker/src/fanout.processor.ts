@@ -1,0 +1,37 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, OnModuleInit } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { APP_CONFIG, type AppConfig } from '#libs/config';
+import { FanoutService } from '#libs/fanout';
+import { FANOUT_QUEUE, OutboxRepository, type FanoutJobs } from '#libs/outbox';
+
+@Processor(FANOUT_QUEUE)
+export class FanoutProcessor extends WorkerHost implements OnModuleInit {
+  private readonly logger = new Logger('FanoutProcessor');
+
+  constructor(
+    private readonly fanout: FanoutService,
+    private readonly outbox: OutboxRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    this.worker.concurrency = this.config.fanoutConcurrency;
+  }
+
+  process(job: Job, token?: string): Promise<void> {
+    return this.fanout.handle(job, token!);
+  }
+
+  /** Only once retries are used up does the event count as failed; until then it is pending. */
+  @OnWorkerEvent('failed')
+  async onFailed(job: Job | undefined, error: Error): Promise<void> {
+    if (!job) return;
+    this.logger.warn(`${job.name} ${job.id} attempt ${job.attemptsMade} failed: ${error.message}`);
+    if (job.name === 'outbox-event' && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      await this.outbox.markFailed((job.data as FanoutJobs['outbox-event']).eventId, error.message);
+    }
+  }
+}

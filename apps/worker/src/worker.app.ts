@@ -1,0 +1,16 @@
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { loggerLevels, type AppConfig } from '#libs/config';
+import { OutboxRelay } from '#libs/fanout';
+import { WorkerModule } from './worker.module.js';
+
+/** The worker: the same libraries as the API, booted without HTTP, running the fan-out queue and the relay. */
+export async function createWorkerApp(config: AppConfig): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+    logger: loggerLevels(config.logLevel),
+  });
+  app.enableShutdownHooks();
+  await app.init();
+  app.get(OutboxRelay).start();
+  return app;
+}

@@ -1,0 +1,29 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule, type AppConfig } from '#libs/config';
+import { DbModule } from '#libs/db';
+import { FanoutModule } from '#libs/fanout';
+import { OutboxModule } from '#libs/outbox';
+import { RedisKeys, RedisModule, redisOptionsFromUrl } from '#libs/redis';
+import { FanoutProcessor } from './fanout.processor.js';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DbModule,
+        RedisModule,
+        BullModule.forRoot({
+          connection: redisOptionsFromUrl(config.redisUrl),
+          prefix: new RedisKeys(config.redisPrefix).bullPrefix(),
+        }),
+        OutboxModule,
+        FanoutModule,
+      ],
+      providers: [FanoutProcessor],
+    };
+  }
+}

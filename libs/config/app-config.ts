@@ -1,0 +1,105 @@
+import { z } from 'zod';
+
+export const STRATEGIES = ['push', 'pull', 'hybrid'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export interface TimelineFlags {
+  strategy: Strategy;
+  celebrityThreshold: number;
+  mailboxSize: number;
+  fanoutBatchSize: number;
+}
+
+export interface AppConfig {
+  databaseUrl: string;
+  redisUrl: string;
+  /** Prefix of every Redis key and BullMQ queue of this deployment (tests use their own). */
+  redisPrefix: string;
+  host: string;
+  port: number;
+  adminToken: string;
+  logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** Flags given in the environment (undefined when not set): the API applies them at start-up. */
+  envFlags: Partial<TimelineFlags>;
+  defaultFlags: TimelineFlags;
+  flagsPollMs: number;
+  fanoutConcurrency: number;
+  outboxSweepMs: number;
+}
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/fanout_lab'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,40}$/, 'letters, digits, "_" or "-", at most 40')
+    .default('fl'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(1, 65535).default(3000),
+  ADMIN_TOKEN: z.string().min(12, 'must be at least 12 characters').default('local-admin-token'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+  TIMELINE_STRATEGY: z.enum(STRATEGIES).optional(),
+  CELEBRITY_THRESHOLD: int(1, 1_000_000_000).optional(),
+  MAILBOX_SIZE: int(10, 100_000).optional(),
+  FANOUT_BATCH_SIZE: int(10, 100_000).optional(),
+  FLAGS_POLL_MS: int(50, 1000).default(250),
+  FANOUT_CONCURRENCY: int(1, 256).default(8),
+  OUTBOX_SWEEP_MS: int(100, 600_000).default(2000),
+});
+
+export const DEFAULT_FLAGS: TimelineFlags = {
+  strategy: 'hybrid',
+  celebrityThreshold: 1000,
+  mailboxSize: 800,
+  fanoutBatchSize: 500,
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment once; every problem is reported with the variable that caused it. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}=${JSON.stringify(cleaned[String(issue.path[0])])}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const envFlags: Partial<TimelineFlags> = {
+    strategy: e.TIMELINE_STRATEGY,
+    celebrityThreshold: e.CELEBRITY_THRESHOLD,
+    mailboxSize: e.MAILBOX_SIZE,
+    fanoutBatchSize: e.FANOUT_BATCH_SIZE,
+  };
+  for (const key of Object.keys(envFlags) as (keyof TimelineFlags)[]) {
+    if (envFlags[key] === undefined) delete envFlags[key];
+  }
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    host: e.HOST,
+    port: e.PORT,
+    adminToken: e.ADMIN_TOKEN,
+    logLevel: e.LOG_LEVEL,
+    envFlags,
+    defaultFlags: { ...DEFAULT_FLAGS, ...envFlags },
+    flagsPollMs: e.FLAGS_POLL_MS,
+    fanoutConcurrency: e.FANOUT_CONCURRENCY,
+    outboxSweepMs: e.OUTBOX_SWEEP_MS,
+  };
+}
+
+/** Nest logger levels up to and including the configured one. */
+export function loggerLevels(level: AppConfig['logLevel']): AppConfig['logLevel'][] {
+  const all = ['error', 'warn', 'log', 'debug'] as const;
+  return all.slice(0, all.indexOf(level) + 1);
+}

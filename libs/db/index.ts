@@ -1,0 +1,5 @@
+export * from './db.module.js';
+export * from './prisma.service.js';
+export * from './migrator.js';
+export { Prisma } from './generated/client.js';
+export type { User, Post, Follow, OutboxEvent } from './generated/client.js';

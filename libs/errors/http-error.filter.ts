@@ -1,0 +1,76 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { DomainError } from './domain.errors.js';
+
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  503: 'UNAVAILABLE',
+};
+
+/** Fastify raises these before a route runs (bad JSON, wrong content type, body too large). */
+interface FrameworkError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+}
+
+export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof DomainError) {
+    return { statusCode: error.status, code: error.code, message: error.message };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const message = status === 404 ? 'No such route.' : httpMessage(error);
+    return { statusCode: status, code: CODE_BY_STATUS[status] ?? 'ERROR', message };
+  }
+  const framework = error as FrameworkError;
+  const status = framework?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const message = framework.code?.startsWith('FST_ERR_CTP') ? frameworkMessage(framework) : 'Bad request.';
+    return { statusCode: status, code: CODE_BY_STATUS[status] ?? 'BAD_REQUEST', message };
+  }
+  return { statusCode: 500, code: 'INTERNAL', message: 'Internal error.' };
+}
+
+function httpMessage(error: HttpException): string {
+  const response = error.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  return Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
+}
+
+function frameworkMessage(error: FrameworkError): string {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'Request body is too large.';
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'Send JSON with Content-Type: application/json.';
+  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'Request body is empty; send a JSON object.';
+  return 'Request body is not valid JSON.';
+}
+
+/** The one place errors become HTTP: a stable code and a message, never a stack trace. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const body = toErrorBody(error);
+    if (body.statusCode >= 500) {
+      this.logger.error((error as Error)?.stack ?? String(error));
+    }
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    void reply.status(body.statusCode).header('content-type', 'application/json').send(body);
+  }
+}

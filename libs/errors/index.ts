@@ -1,0 +1,2 @@
+export * from './domain.errors.js';
+export * from './http-error.filter.js';

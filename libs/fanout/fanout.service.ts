@@ -1,0 +1,227 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { type Job, WaitingChildrenError } from 'bullmq';
+import { FlagsRepository, FlagsService, fansOut } from '#libs/flags';
+import { MailboxStore } from '#libs/mailbox';
+import {
+  DEFAULT_JOB_OPTIONS,
+  FANOUT_JOB_NAMES,
+  FanoutQueue,
+  jobIds,
+  OutboxRepository,
+  type DomainEvent,
+  type FanoutJobName,
+  type FanoutJobs,
+  type MailboxEntry,
+} from '#libs/outbox';
+import { PostCacheStore, PostsRepository } from '#libs/posts';
+import { FollowsRepository, PullModeRepository, UsersRepository } from '#libs/social';
+import { followerRanges } from './fanout.plan.js';
+
+type Handler<N extends FanoutJobName> = (job: Job<FanoutJobs[N]>, token: string) => Promise<void>;
+type EventJob = Job<FanoutJobs['outbox-event']>;
+
+const REBUILD_PAGE = 1000;
+
+/**
+ * What each fan-out job does. Every handler is idempotent and throws to be retried; the outbox event is marked
+ * delivered only once all of its work is done, so "nothing pending" means every mailbox is up to date.
+ */
+@Injectable()
+export class FanoutService {
+  private readonly logger = new Logger('Fanout');
+  readonly handlers: { [N in FanoutJobName]: Handler<N> } = {
+    'outbox-event': (job, token) => this.onEvent(job, token),
+    'deliver-batch': (job) => this.deliverBatch(job.data),
+    'retract-batch': (job) => this.retractBatch(job.data),
+    'mailbox-rebuild': (job) => this.rebuild(job.data.userId),
+    'rebuild-all': (job) => this.rebuildAll(job.data.requestedAt),
+    'demote-author': (job) => this.demote(job.data.authorId, job.data.pullVersion),
+  };
+
+  constructor(
+    private readonly flagsRepository: FlagsRepository,
+    private readonly flags: FlagsService,
+    private readonly mailbox: MailboxStore,
+    private readonly outbox: OutboxRepository,
+    private readonly queue: FanoutQueue,
+    private readonly posts: PostsRepository,
+    private readonly postCache: PostCacheStore,
+    private readonly follows: FollowsRepository,
+    private readonly users: UsersRepository,
+    private readonly pullMode: PullModeRepository,
+  ) {
+    const missing = FANOUT_JOB_NAMES.filter((name) => typeof this.handlers[name] !== 'function');
+    if (missing.length) throw new Error(`No handler for fan-out job(s): ${missing.join(', ')}`);
+  }
+
+  async handle(job: Job, token: string): Promise<void> {
+    const handler = this.handlers[job.name as FanoutJobName] as Handler<FanoutJobName> | undefined;
+    if (!handler) throw new Error(`Unknown fan-out job "${job.name}"`);
+    await handler(job as Job<never>, token);
+  }
+
+  private async onEvent(job: EventJob, token: string): Promise<void> {
+    const { eventId, event } = job.data;
+    if (job.data.step !== 'wait') {
+      await this.plan(job, event);
+      await job.updateData({ ...job.data, step: 'wait' });
+    }
+    if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
+    const failures = Object.values(await job.getIgnoredChildrenFailures());
+    if (failures.length > 0) {
+      await this.outbox.markFailed(eventId, `${failures.length} batch(es) failed: ${failures[0]}`);
+      return;
+    }
+    await this.outbox.markDelivered(eventId);
+  }
+
+  /** Does the event's work directly or as child jobs of the event job. */
+  private async plan(job: EventJob, event: DomainEvent): Promise<void> {
+    switch (event.type) {
+      case 'post.created':
+        return this.planPost(job, event.payload);
+      case 'post.deleted':
+        await this.postCache.markDeleted([event.payload.postId]);
+        return this.addBatches(job, 'retract-batch', event.payload.authorId, (range) => ({
+          ...range,
+          authorId: event.payload.authorId,
+          entry: { postId: event.payload.postId, authorId: event.payload.authorId },
+        }));
+      case 'follow.created':
+        return this.backfillFollow(event.payload.followerId, event.payload.followeeId);
+      case 'follow.removed':
+        return this.mailbox.retractAuthor(event.payload.followerId, event.payload.followeeId);
+      case 'flags.changed':
+        return this.planDemotions(job);
+    }
+  }
+
+  private async planPost(job: EventJob, { postId, authorId }: { postId: string; authorId: string }) {
+    if (!(await this.posts.isLive(postId))) return;
+    const flags = await this.flagsRepository.read();
+    const author = await this.users.followersCount(authorId);
+    if (!author) return;
+    if (!fansOut(flags, author.followersCount)) {
+      if (flags.strategy === 'hybrid' && (await this.pullMode.enter(authorId))) await this.announceFlags();
+      return;
+    }
+    if (author.pullMode) {
+      // A celebrity no longer: their older posts never reached mailboxes, so this post's fan-out carries them.
+      await this.addDemotion(job, authorId, author.pullVersion);
+    }
+    const entries: MailboxEntry[] = [{ postId, authorId }];
+    await this.addBatches(job, 'deliver-batch', authorId, (range) => ({ ...range, authorId, entries }));
+  }
+
+  private async planDemotions(job: EventJob): Promise<void> {
+    const flags = await this.flagsRepository.read();
+    for (const author of await this.pullMode.authors()) {
+      if (fansOut(flags, author.followersCount)) await this.addDemotion(job, author.id, author.pullVersion);
+    }
+  }
+
+  private async addDemotion(job: EventJob, authorId: string, pullVersion: number): Promise<void> {
+    await this.queue.add('demote-author', { authorId, pullVersion }, jobIds.demote(authorId, pullVersion), this.childOf(job));
+  }
+
+  private async addBatches<N extends 'deliver-batch' | 'retract-batch'>(
+    job: EventJob,
+    name: N,
+    authorId: string,
+    data: (range: ReturnType<typeof followerRanges>[number]) => FanoutJobs[N],
+  ): Promise<void> {
+    const { fanoutBatchSize } = this.flags.current().flags;
+    const ranges = followerRanges(await this.follows.batchBounds(authorId, fanoutBatchSize));
+    await this.queue.queue.addBulk(
+      ranges.map((range, index) => ({
+        name,
+        data: data(range),
+        opts: { ...DEFAULT_JOB_OPTIONS, ...this.childOf(job), jobId: jobIds.batch(job.data.eventId, index) },
+      })),
+    );
+  }
+
+  private childOf(job: EventJob) {
+    return { parent: { id: job.id!, queue: job.queueQualifiedName }, ignoreDependencyOnFailure: true };
+  }
+
+  private async deliverBatch(batch: FanoutJobs['deliver-batch']): Promise<void> {
+    // A post deleted before its fan-out ran is not delivered (the delete's retraction may already have run).
+    if (batch.entries.length === 1 && !(await this.posts.isLive(batch.entries[0]!.postId))) return;
+    const owners = await this.owners(batch);
+    await this.mailbox.deliver(owners, batch.entries, this.flags.current().flags.mailboxSize);
+  }
+
+  private async retractBatch(batch: FanoutJobs['retract-batch']): Promise<void> {
+    await this.mailbox.retractPost(await this.owners(batch), batch.entry);
+  }
+
+  private async owners(batch: { authorId: string; afterFollowerId: string | null; throughFollowerId: string | null; includeAuthor: boolean }) {
+    const followers = await this.follows.followersInRange(batch.authorId, batch.afterFollowerId, batch.throughFollowerId);
+    return batch.includeAuthor ? [batch.authorId, ...followers] : followers;
+  }
+
+  /** Order matters: accept the followee's deliveries first, then copy what was posted before. */
+  private async backfillFollow(followerId: string, followeeId: string): Promise<void> {
+    if (!(await this.mailbox.addFollowee(followerId, followeeId))) return;
+    const { mailboxSize } = this.flags.current().flags;
+    await this.mailbox.deliver([followerId], await this.posts.recentRefs(followeeId, mailboxSize), mailboxSize);
+  }
+
+  /** Recomputes a mailbox from PostgreSQL; throws (to retry) if the user's follows changed meanwhile. */
+  async rebuild(userId: string): Promise<void> {
+    const flags = await this.flagsRepository.read();
+    if (flags.strategy === 'pull') return;
+    const cap = flags.mailboxSize;
+    const token = await this.mailbox.beginBuild(userId);
+    const followees = await this.follows.followeeIds(userId);
+    const refs = await this.posts.pullRefs(userId, cap + 1);
+    const floor = refs.length > cap ? refs[cap - 1]!.postId : '0';
+    const built = await this.mailbox.finishBuild(userId, {
+      token,
+      epoch: flags.mailboxEpoch,
+      cap,
+      floor,
+      followees,
+      entries: refs.slice(0, cap),
+    });
+    if (!built) throw new Error(`mailbox of user ${userId} changed during its rebuild; rebuilding again`);
+  }
+
+  private async rebuildAll(requestedAt: number): Promise<void> {
+    const { mailboxEpoch } = this.flags.current();
+    let after: string | null = null;
+    for (;;) {
+      const ids = await this.pullMode.userIdsAfter(after, REBUILD_PAGE);
+      if (ids.length === 0) return;
+      await this.queue.queue.addBulk(
+        ids.map((userId) => ({
+          name: 'mailbox-rebuild',
+          data: { userId, epoch: mailboxEpoch },
+          opts: { ...DEFAULT_JOB_OPTIONS, jobId: jobIds.rebuild(userId, mailboxEpoch, `all${requestedAt}`) },
+        })),
+      );
+      after = ids[ids.length - 1]!;
+    }
+  }
+
+  /** Backfills a demoted celebrity's recent posts to every follower, then takes them out of pull mode. */
+  private async demote(authorId: string, pullVersion: number): Promise<void> {
+    const flags = await this.flagsRepository.read();
+    const author = await this.users.followersCount(authorId);
+    if (!author?.pullMode || author.pullVersion !== pullVersion || !fansOut(flags, author.followersCount)) return;
+    const entries = await this.posts.recentRefs(authorId, flags.mailboxSize);
+    for (const range of followerRanges(await this.follows.batchBounds(authorId, flags.fanoutBatchSize))) {
+      await this.mailbox.deliver(await this.owners({ authorId, ...range }), entries, flags.mailboxSize);
+    }
+    if (await this.pullMode.leave(authorId, pullVersion)) {
+      this.logger.log(`author ${authorId} left pull mode after backfilling ${entries.length} post(s)`);
+      await this.announceFlags();
+    }
+  }
+
+  private async announceFlags(): Promise<void> {
+    await this.flagsRepository.bumpVersion();
+    await this.flags.announce();
+  }
+}

@@ -1,0 +1,56 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '#libs/config';
+import { OutboxRepository, OutboxService } from '#libs/outbox';
+
+const SWEEP_BATCH = 1000;
+/** An event enqueued this long ago and still not delivered may have lost its job (Redis flushed, say). */
+const REENQUEUE_AFTER_MS = 30_000;
+
+/**
+ * The safety net behind the API's fast path: enqueues outbox events that never made it to the queue, and
+ * re-enqueues old undelivered ones. Job ids derive from event ids, so an event still queued is not doubled.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationShutdown {
+  private readonly logger = new Logger('OutboxRelay');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly outbox: OutboxRepository,
+    private readonly dispatcher: OutboxService,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.config.outboxSweepMs);
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** One sweep; returns how many events it enqueued. */
+  async sweep(now = new Date()): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const stranded = await this.outbox.findStranded(SWEEP_BATCH, new Date(now.getTime() - REENQUEUE_AFTER_MS));
+      await this.dispatcher.enqueue(stranded);
+      total += stranded.length;
+      if (stranded.length < SWEEP_BATCH) return total;
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = this.sweep();
+    try {
+      const count = await this.running;
+      if (count > 0) this.logger.log(`swept ${count} outbox event(s) into the queue`);
+    } catch (error) {
+      this.logger.warn(`outbox sweep failed: ${(error as Error).message}`);
+    } finally {
+      this.running = undefined;
+    }
+  }
+}

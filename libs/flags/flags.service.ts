@@ -1,0 +1,116 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig, type TimelineFlags } from '#libs/config';
+import { PrismaService } from '#libs/db';
+import { OutboxRepository, OutboxService } from '#libs/outbox';
+import { RedisService } from '#libs/redis';
+import { FlagsRepository } from './flags.repository.js';
+import { nextEpoch } from './flags.policy.js';
+
+export interface FlagsSnapshot {
+  flags: TimelineFlags;
+  mailboxEpoch: number;
+  version: number;
+  /** Authors whose posts readers must merge at read time (not guaranteed to be in mailboxes). */
+  pullAuthors: ReadonlySet<string>;
+}
+
+/**
+ * Run-time flags shared by every process. PostgreSQL holds them; each process keeps a snapshot, reloaded when
+ * a change is announced on Redis pub/sub and, as a safety net, when polling sees a newer version.
+ */
+@Injectable()
+export class FlagsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Flags');
+  private snapshot!: FlagsSnapshot;
+  private poller?: NodeJS.Timeout;
+  private subscriber?: Redis;
+  private refreshing?: Promise<void>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: FlagsRepository,
+    private readonly prisma: PrismaService,
+    private readonly outbox: OutboxRepository,
+    private readonly dispatcher: OutboxService,
+    private readonly redis: RedisService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.repository.ensure(this.config.defaultFlags);
+    await this.refresh();
+    this.subscriber = this.redis.subscriber();
+    this.subscriber.on('message', () => void this.refresh().catch((e) => this.logger.warn(String(e))));
+    this.subscriber.on('error', (e) => this.logger.warn(`flags subscriber: ${e.message}`));
+    await this.subscriber.subscribe(this.redis.keys.flagsChannel());
+    this.poller = setInterval(() => void this.poll(), this.config.flagsPollMs);
+    this.poller.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.poller) clearInterval(this.poller);
+    this.subscriber?.disconnect();
+  }
+
+  current(): FlagsSnapshot {
+    return this.snapshot;
+  }
+
+  /** Flags set in the environment win at start-up (the API applies them; workers only follow). */
+  async applyEnvironment(): Promise<void> {
+    const wanted = this.config.envFlags;
+    const differs = (Object.keys(wanted) as (keyof TimelineFlags)[]).some(
+      (key) => wanted[key] !== this.snapshot.flags[key],
+    );
+    if (differs) await this.update(wanted);
+  }
+
+  async update(patch: Partial<TimelineFlags>): Promise<FlagsSnapshot> {
+    const event = await this.prisma.$transaction(async (tx) => {
+      await this.repository.readForUpdate(tx);
+      const before = await this.repository.read(tx);
+      const flags: TimelineFlags = {
+        strategy: patch.strategy ?? before.strategy,
+        celebrityThreshold: patch.celebrityThreshold ?? before.celebrityThreshold,
+        mailboxSize: patch.mailboxSize ?? before.mailboxSize,
+        fanoutBatchSize: patch.fanoutBatchSize ?? before.fanoutBatchSize,
+      };
+      const epoch = nextEpoch(before.mailboxEpoch, before.strategy, flags.strategy);
+      const version = await this.repository.write(tx, flags, epoch);
+      const eventId = await this.outbox.append(tx, { type: 'flags.changed', payload: { version } });
+      return { eventId, event: { type: 'flags.changed' as const, payload: { version } } };
+    });
+    await this.announce();
+    await this.dispatcher.dispatch([event]);
+    return this.snapshot;
+  }
+
+  /** Reloads now and tells every other process to reload. */
+  async announce(): Promise<void> {
+    await this.load();
+    await this.redis.client.publish(this.redis.keys.flagsChannel(), String(this.snapshot.version));
+  }
+
+  async refresh(): Promise<void> {
+    this.refreshing ??= this.load().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async load(): Promise<void> {
+    // Version first: a change committed in between only makes the author set newer, and the next poll reloads.
+    const row = await this.repository.read();
+    const pullAuthors = await this.repository.pullAuthorIds();
+    const { mailboxEpoch, version, ...flags } = row;
+    if (this.snapshot && version < this.snapshot.version) return;
+    this.snapshot = { flags, mailboxEpoch, version, pullAuthors: new Set(pullAuthors) };
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const version = await this.repository.version();
+      if (version !== this.snapshot.version) await this.refresh();
+    } catch (error) {
+      this.logger.warn(`flags poll failed: ${(error as Error).message}`);
+    }
+  }
+}

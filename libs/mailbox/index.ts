@@ -1,0 +1,2 @@
+export * from './mailbox.module.js';
+export * from './mailbox.store.js';

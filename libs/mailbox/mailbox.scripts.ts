@@ -1,0 +1,125 @@
+/**
+ * Lua scripts over one user's keys: KEYS[1] mailbox (sorted set, score = post id, member "postId:authorId"),
+ * KEYS[2] following set (who the mailbox may hold posts of), KEYS[3] state hash:
+ *   epoch  mailbox epoch the mailbox was built for (absent: no mailbox, writes are skipped)
+ *   build  token of a rebuild in progress ('' when none); a mailbox being built is never read
+ *   dirty  '1' when the following set changed during the rebuild, which must then start over
+ *   floor  post ids below it may be missing (trimmed); reads below it go to PostgreSQL
+ * Every write is idempotent (ZADD/ZREM/SADD/SREM of the same members) and trims in the same round trip.
+ */
+
+const TRIM = `
+local function trim(mb, ms, cap, floor)
+  local n = redis.call('ZCARD', mb)
+  if n > cap then
+    redis.call('ZREMRANGEBYRANK', mb, 0, n - cap - 1)
+    local lowest = redis.call('ZRANGE', mb, 0, 0, 'WITHSCORES')
+    if tonumber(lowest[2]) > floor then floor = tonumber(lowest[2]) end
+  end
+  return floor
+end
+`;
+
+/** ARGV: owner, cap, then (postId, authorId) pairs. */
+export const DELIVER = `${TRIM}
+local mb, fw, ms = KEYS[1], KEYS[2], KEYS[3]
+local owner, cap = ARGV[1], tonumber(ARGV[2])
+local state = redis.call('HMGET', ms, 'epoch', 'build', 'floor')
+if not state[1] then return 0 end
+local building = state[2] and state[2] ~= ''
+local floor = tonumber(state[3] or '0')
+local added = 0
+for i = 3, #ARGV, 2 do
+  local id, author = ARGV[i], ARGV[i + 1]
+  -- Outside a rebuild the following set is exact, so a post of someone unfollowed meanwhile is not written.
+  if building or (tonumber(id) >= floor and (author == owner or redis.call('SISMEMBER', fw, author) == 1)) then
+    added = added + redis.call('ZADD', mb, id, id .. ':' .. author)
+  end
+end
+local trimmed = trim(mb, ms, cap, floor)
+if trimmed ~= floor then redis.call('HSET', ms, 'floor', string.format('%.0f', trimmed)) end
+return added
+`;
+
+/** ARGV: member. */
+export const RETRACT_POST = `return redis.call('ZREM', KEYS[1], ARGV[1])`;
+
+/** Unfollow: forget the author and remove their posts, atomically with respect to deliveries. ARGV: author. */
+export const RETRACT_AUTHOR = `
+local mb, fw, ms = KEYS[1], KEYS[2], KEYS[3]
+redis.call('SREM', fw, ARGV[1])
+local build = redis.call('HGET', ms, 'build')
+if build and build ~= '' then redis.call('HSET', ms, 'dirty', '1') end
+local suffix = ':' .. ARGV[1]
+local removed = 0
+for _, member in ipairs(redis.call('ZRANGE', mb, 0, -1)) do
+  if string.sub(member, -#suffix) == suffix then removed = removed + redis.call('ZREM', mb, member) end
+end
+return removed
+`;
+
+/** Follow: later deliveries of this author are accepted. ARGV: author. Returns 0 when there is no mailbox. */
+export const ADD_FOLLOWEE = `
+local fw, ms = KEYS[2], KEYS[3]
+local state = redis.call('HMGET', ms, 'epoch', 'build')
+if not state[1] then return 0 end
+redis.call('SADD', fw, ARGV[1])
+if state[2] and state[2] ~= '' then redis.call('HSET', ms, 'dirty', '1') end
+return 1
+`;
+
+/** Starts a rebuild: reads are refused and deliveries are kept until FINISH_BUILD. ARGV: token. */
+export const BEGIN_BUILD = `
+redis.call('HSETNX', KEYS[3], 'epoch', '0')
+redis.call('HSET', KEYS[3], 'build', ARGV[1], 'dirty', '0', 'floor', '0')
+return 1
+`;
+
+/**
+ * ARGV: token, epoch, cap, floor, owner, followee count, followees…, then (postId, authorId) pairs.
+ * Returns 0 (and changes nothing) if another rebuild took over or the following set changed meanwhile.
+ */
+export const FINISH_BUILD = `${TRIM}
+local mb, fw, ms = KEYS[1], KEYS[2], KEYS[3]
+local state = redis.call('HMGET', ms, 'build', 'dirty', 'floor')
+if state[1] ~= ARGV[1] or state[2] == '1' then return 0 end
+local epoch, cap, owner = ARGV[2], tonumber(ARGV[3]), ARGV[5]
+local floor = math.max(tonumber(ARGV[4]), tonumber(state[3] or '0'))
+local nFollowees = tonumber(ARGV[6])
+redis.call('DEL', fw)
+for i = 7, 6 + nFollowees, 1000 do
+  redis.call('SADD', fw, unpack(ARGV, i, math.min(i + 999, 6 + nFollowees)))
+end
+for i = 7 + nFollowees, #ARGV, 2 do
+  redis.call('ZADD', mb, ARGV[i], ARGV[i] .. ':' .. ARGV[i + 1])
+end
+-- Deliveries kept during the rebuild were not checked against the following set: check them now.
+for _, member in ipairs(redis.call('ZRANGE', mb, 0, -1)) do
+  local author = string.match(member, ':(%d+)$')
+  if author ~= owner and redis.call('SISMEMBER', fw, author) == 0 then redis.call('ZREM', mb, member) end
+end
+floor = trim(mb, ms, cap, floor)
+redis.call('HSET', ms, 'epoch', epoch, 'build', '', 'dirty', '0', 'floor', string.format('%.0f', floor))
+return 1
+`;
+
+/**
+ * KEYS[1] mailbox, KEYS[2] state, KEYS[3] following. ARGV: epoch, before ('' = newest), limit, pull authors…
+ * Returns {'invalid'} or {floor, members, followed pull authors}.
+ */
+export const READ = `
+local state = redis.call('HMGET', KEYS[2], 'epoch', 'build', 'floor')
+if state[1] ~= ARGV[1] or (state[2] and state[2] ~= '') then return {'invalid'} end
+local floor = state[3] or '0'
+local max = ARGV[2] == '' and '+inf' or ('(' .. ARGV[2])
+local members = redis.call('ZREVRANGEBYSCORE', KEYS[1], max, floor, 'LIMIT', 0, tonumber(ARGV[3]))
+local followed = {}
+for first = 4, #ARGV, 1000 do
+  local last = math.min(first + 999, #ARGV)
+  local flags = redis.call('SMISMEMBER', KEYS[3], unpack(ARGV, first, last))
+  for i, isMember in ipairs(flags) do
+    if isMember == 1 then followed[#followed + 1] = ARGV[first + i - 1] end
+  end
+end
+return {floor, members, followed}
+`;

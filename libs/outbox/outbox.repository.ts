@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma, PrismaService } from '#libs/db';
+import type { DomainEvent } from './fanout.jobs.js';
+
+export interface PendingEvent {
+  eventId: string;
+  event: DomainEvent;
+}
+
+export interface OutboxCounts {
+  type: string;
+  total: number;
+  delivered: number;
+  failed: number;
+}
+
+type Db = Prisma.TransactionClient | PrismaService;
+
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async append(tx: Db, event: DomainEvent): Promise<string> {
+    const row = await tx.outboxEvent.create({
+      data: { type: event.type, payload: event.payload as Prisma.InputJsonObject },
+      select: { id: true },
+    });
+    return row.id.toString();
+  }
+
+  async markEnqueued(eventIds: string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    await this.prisma.outboxEvent.updateMany({
+      where: { id: { in: eventIds.map(BigInt) } },
+      data: { enqueuedAt: new Date() },
+    });
+  }
+
+  async markDelivered(eventId: string): Promise<void> {
+    await this.prisma.outboxEvent.updateMany({
+      where: { id: BigInt(eventId), deliveredAt: null },
+      data: { deliveredAt: new Date(), failedAt: null, lastError: null },
+    });
+  }
+
+  async markFailed(eventId: string, error: string): Promise<void> {
+    await this.prisma.outboxEvent.updateMany({
+      where: { id: BigInt(eventId), deliveredAt: null },
+      data: { failedAt: new Date(), lastError: error.slice(0, 2000) },
+    });
+  }
+
+  /** Undelivered events never enqueued, or enqueued long enough ago that their job may have been lost. */
+  async findStranded(limit: number, enqueuedBefore: Date): Promise<PendingEvent[]> {
+    const rows = await this.prisma.outboxEvent.findMany({
+      where: {
+        deliveredAt: null,
+        failedAt: null,
+        OR: [{ enqueuedAt: null }, { enqueuedAt: { lt: enqueuedBefore } }],
+      },
+      orderBy: { id: 'asc' },
+      take: limit,
+    });
+    return rows.map((r) => ({
+      eventId: r.id.toString(),
+      event: { type: r.type, payload: r.payload } as DomainEvent,
+    }));
+  }
+
+  async counts(): Promise<OutboxCounts[]> {
+    const rows = await this.prisma.$queryRaw<
+      { type: string; total: bigint; delivered: bigint; failed: bigint }[]
+    >`SELECT type, count(*) AS total, count(delivered_at) AS delivered, count(failed_at) AS failed
+      FROM outbox GROUP BY type`;
+    return rows.map((r) => ({
+      type: r.type,
+      total: Number(r.total),
+      delivered: Number(r.delivered),
+      failed: Number(r.failed),
+    }));
+  }
+}

@@ -1,0 +1,39 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DEFAULT_JOB_OPTIONS, FanoutQueue } from './fanout.queue.js';
+import { jobIds } from './fanout.jobs.js';
+import { OutboxRepository, type PendingEvent } from './outbox.repository.js';
+
+@Injectable()
+export class OutboxService {
+  private readonly logger = new Logger('Outbox');
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly queue: FanoutQueue,
+  ) {}
+
+  /**
+   * Fast path, called after the transaction that wrote the events committed. The job id derives from the event
+   * id, so the relay's sweep can enqueue the same event again without a second fan-out. A failure here loses
+   * nothing: the event is committed and the sweep enqueues it.
+   */
+  async dispatch(events: PendingEvent[]): Promise<void> {
+    try {
+      await this.enqueue(events);
+    } catch (error) {
+      this.logger.warn(`fast-path enqueue failed, the outbox sweep will retry: ${(error as Error).message}`);
+    }
+  }
+
+  async enqueue(events: PendingEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.queue.queue.addBulk(
+      events.map(({ eventId, event }) => ({
+        name: 'outbox-event',
+        data: { eventId, event },
+        opts: { ...DEFAULT_JOB_OPTIONS, jobId: jobIds.event(eventId) },
+      })),
+    );
+    await this.outbox.markEnqueued(events.map((e) => e.eventId));
+  }
+}

@@ -1,0 +1,5 @@
+export * from './post-cache.store.js';
+export * from './post.model.js';
+export * from './posts.module.js';
+export * from './posts.repository.js';
+export * from './posts.service.js';

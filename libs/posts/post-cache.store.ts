@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { RedisService } from '#libs/redis';
+import type { TimelineItem } from './post.model.js';
+
+const TTL_SECONDS = 7 * 24 * 3600;
+const DELETED = '-';
+
+export type CachedPost = TimelineItem | 'deleted' | undefined;
+
+/** Post bodies for hydration, filled on write and on a miss; a tombstone remembers deletes. */
+@Injectable()
+export class PostCacheStore {
+  constructor(private readonly redis: RedisService) {}
+
+  async put(items: TimelineItem[]): Promise<void> {
+    if (items.length === 0) return;
+    const pipeline = this.redis.client.pipeline();
+    for (const item of items) pipeline.set(this.redis.keys.post(item.id), JSON.stringify(item), 'EX', TTL_SECONDS);
+    await pipeline.exec();
+  }
+
+  async markDeleted(postIds: string[]): Promise<void> {
+    if (postIds.length === 0) return;
+    const pipeline = this.redis.client.pipeline();
+    for (const id of postIds) pipeline.set(this.redis.keys.post(id), DELETED, 'EX', TTL_SECONDS);
+    await pipeline.exec();
+  }
+
+  /** One round trip for a page: GETs pipelined (the keys live in different slots on a cluster). */
+  async getMany(postIds: string[]): Promise<CachedPost[]> {
+    if (postIds.length === 0) return [];
+    const pipeline = this.redis.client.pipeline();
+    for (const id of postIds) pipeline.get(this.redis.keys.post(id));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([error, value]) => {
+      if (error) throw error;
+      if (value === null) return undefined;
+      return value === DELETED ? 'deleted' : (JSON.parse(value as string) as TimelineItem);
+    });
+  }
+}

@@ -1,0 +1,2 @@
+export * from './redis.keys.js';
+export * from './redis.module.js';

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma, PrismaService } from '#libs/db';
+
+@Injectable()
+export class FollowsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Inserts the edge and keeps both counters; false when it already existed (idempotent follow). */
+  async insert(tx: Prisma.TransactionClient, followerId: string, followeeId: string): Promise<boolean> {
+    const inserted = await tx.$executeRaw`
+      INSERT INTO follows (follower_id, followee_id) VALUES (${BigInt(followerId)}, ${BigInt(followeeId)})
+      ON CONFLICT DO NOTHING`;
+    if (inserted === 0) return false;
+    await this.adjustCounts(tx, followerId, followeeId, 1);
+    return true;
+  }
+
+  async delete(tx: Prisma.TransactionClient, followerId: string, followeeId: string): Promise<boolean> {
+    const deleted = await tx.$executeRaw`
+      DELETE FROM follows WHERE follower_id = ${BigInt(followerId)} AND followee_id = ${BigInt(followeeId)}`;
+    if (deleted === 0) return false;
+    await this.adjustCounts(tx, followerId, followeeId, -1);
+    return true;
+  }
+
+  async followeeIds(userId: string): Promise<string[]> {
+    const rows = await this.prisma.follow.findMany({ where: { followerId: BigInt(userId) }, select: { followeeId: true } });
+    return rows.map((r) => r.followeeId.toString());
+  }
+
+  /** Every `size`-th follower id of an author, in order: the upper bounds of the fan-out batches. */
+  async batchBounds(authorId: string, size: number): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ follower_id: bigint }[]>`
+      SELECT follower_id FROM (
+        SELECT follower_id, row_number() OVER (ORDER BY follower_id) AS n FROM follows WHERE followee_id = ${BigInt(authorId)}
+      ) numbered WHERE n % ${size} = 0 ORDER BY follower_id`;
+    return rows.map((r) => r.follower_id.toString());
+  }
+
+  /** Followers in the keyset range (after, through]; either end may be open. */
+  async followersInRange(authorId: string, after: string | null, through: string | null): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ follower_id: bigint }[]>`
+      SELECT follower_id FROM follows
+      WHERE followee_id = ${BigInt(authorId)}
+        AND follower_id > ${after === null ? 0n : BigInt(after)}
+        AND follower_id <= ${through === null ? 2n ** 63n - 1n : BigInt(through)}
+      ORDER BY follower_id`;
+    return rows.map((r) => r.follower_id.toString());
+  }
+
+  private async adjustCounts(tx: Prisma.TransactionClient, followerId: string, followeeId: string, by: 1 | -1) {
+    // Lock both rows in id order first, so two opposite follows cannot deadlock on them.
+    await tx.$queryRaw`SELECT id FROM users WHERE id IN (${BigInt(followerId)}, ${BigInt(followeeId)}) ORDER BY id FOR UPDATE`;
+    await tx.$executeRaw`
+      UPDATE users SET
+        following_count = following_count + CASE WHEN id = ${BigInt(followerId)} THEN ${by}::int ELSE 0 END,
+        followers_count = followers_count + CASE WHEN id = ${BigInt(followeeId)} THEN ${by}::int ELSE 0 END
+      WHERE id IN (${BigInt(followerId)}, ${BigInt(followeeId)})`;
+  }
+}

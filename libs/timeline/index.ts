@@ -1,0 +1,3 @@
+export * from './merge.js';
+export * from './timeline.module.js';
+export * from './timeline.service.js';

@@ -1,0 +1,22 @@
+/** Newest first by id (ids are decimal strings of 53-bit integers, so compare as numbers). */
+export function byIdDesc(a: { id: string }, b: { id: string }): number {
+  return a.id.length !== b.id.length ? b.id.length - a.id.length : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/** Merges candidate lists into one newest-first list without duplicate ids, keeping the first of each id. */
+export function mergeNewestFirst<T extends { id: string }>(lists: T[][], limit: number): T[] {
+  const seen = new Set<string>();
+  const merged: T[] = [];
+  for (const item of lists.flat().sort(byIdDesc)) {
+    if (seen.has(item.id)) continue;
+    seen.add(item.id);
+    merged.push(item);
+    if (merged.length === limit) break;
+  }
+  return merged;
+}
+
+export function minId(a: string | null, b: string): string {
+  if (a === null) return b;
+  return byIdDesc({ id: a }, { id: b }) > 0 ? a : b;
+}

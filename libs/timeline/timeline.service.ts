@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import type { Strategy } from '#libs/config';
+import { FlagsService, type FlagsSnapshot } from '#libs/flags';
+import { MailboxStore } from '#libs/mailbox';
+import { FanoutQueue, jobIds } from '#libs/outbox';
+import { decodeCursor, encodeCursor, type Page } from '#libs/paging';
+import { PostsRepository, PostsService, toItem, type TimelineItem } from '#libs/posts';
+import { mergeNewestFirst, minId } from './merge.js';
+
+export type TimelineSource = 'mailbox' | 'database';
+
+export interface TimelinePage extends Page<TimelineItem> {
+  strategy: Strategy;
+  /** Where the page came from: the mailbox (merged with pull-mode authors), or PostgreSQL. */
+  source: TimelineSource;
+}
+
+type Candidate = { id: string; item?: TimelineItem };
+
+/**
+ * Home timelines. Pull is the SQL join. Push and hybrid read the same way: the mailbox, merged with the posts
+ * of followed authors whose posts the write path left out (celebrities under hybrid, or authors still being
+ * backfilled), with PostgreSQL below the mailbox's floor. They differ in what the write path fans out.
+ */
+@Injectable()
+export class TimelineService {
+  constructor(
+    private readonly flags: FlagsService,
+    private readonly mailbox: MailboxStore,
+    private readonly posts: PostsRepository,
+    private readonly postsService: PostsService,
+    private readonly queue: FanoutQueue,
+  ) {}
+
+  async read(readerId: string, requested: Strategy | undefined, cursor: string | undefined, limit: number) {
+    const snapshot = this.flags.current();
+    const strategy = requested ?? snapshot.flags.strategy;
+    const before = cursor === undefined ? null : decodeCursor(cursor, 1)[0]!;
+    // Under a global pull nothing fans out, so no mailbox is whole: every strategy reads PostgreSQL.
+    if (strategy !== 'pull' && snapshot.flags.strategy !== 'pull') {
+      const items = await this.fromMailbox(readerId, snapshot, before, limit);
+      if (items) return this.page(items, limit, strategy, 'mailbox');
+      await this.queue.add('mailbox-rebuild', { userId: readerId, epoch: snapshot.mailboxEpoch }, jobIds.rebuild(readerId, snapshot.mailboxEpoch, 'lazy'));
+    }
+    const rows = await this.posts.pullPage(readerId, before, limit);
+    return this.page(rows.map(toItem), limit, strategy, 'database');
+  }
+
+  /** Null when the mailbox is missing, being rebuilt, or from an older epoch. */
+  private async fromMailbox(readerId: string, snapshot: FlagsSnapshot, before: string | null, limit: number) {
+    const result: TimelineItem[] = [];
+    let cursor = before;
+    while (result.length < limit) {
+      const want = limit - result.length;
+      const read = await this.mailbox.read(readerId, snapshot.mailboxEpoch, cursor, want, snapshot.pullAuthors);
+      if (!read.valid) return null;
+      const pullAuthors = snapshot.pullAuthors.has(readerId) ? [...read.followedPullAuthors, readerId] : read.followedPullAuthors;
+      const lists: Candidate[][] = [read.entries.map((e) => ({ id: e.postId }))];
+      if (pullAuthors.length > 0) lists.push(this.candidates(await this.posts.byAuthors(pullAuthors, cursor, want)));
+      // The mailbox holds everything at or above its floor; below it, PostgreSQL has the rest.
+      if (read.entries.length < want && read.floor !== '0') {
+        lists.push(this.candidates(await this.posts.pullPage(readerId, minId(cursor, read.floor), want)));
+      }
+      const merged = mergeNewestFirst(lists, want);
+      result.push(...(await this.hydrate(merged)));
+      if (merged.length < want) break;
+      cursor = merged[merged.length - 1]!.id;
+    }
+    return result;
+  }
+
+  private candidates(rows: Awaited<ReturnType<PostsRepository['pullPage']>>): Candidate[] {
+    return rows.map((row) => {
+      const item = toItem(row);
+      return { id: item.id, item };
+    });
+  }
+
+  /** Posts deleted after they were delivered are dropped here; the caller then reads further to fill the page. */
+  private async hydrate(candidates: Candidate[]): Promise<TimelineItem[]> {
+    const bodies = await this.postsService.hydrate(candidates.filter((c) => !c.item).map((c) => c.id));
+    return candidates.flatMap((c) => {
+      const item = c.item ?? bodies.get(c.id);
+      return item && item !== 'deleted' ? [item] : [];
+    });
+  }
+
+  private page(items: TimelineItem[], limit: number, strategy: Strategy, source: TimelineSource): TimelinePage {
+    const last = items[items.length - 1];
+    return { items, nextCursor: items.length === limit && last ? encodeCursor([last.id]) : null, strategy, source };
+  }
+}
