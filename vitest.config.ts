@@ -1,12 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
-// SWC compiles the TypeScript so NestJS gets decorator metadata; the `source` condition makes `#libs/*` resolve to
-// the TypeScript sources instead of dist/.
+// SWC compiles the TypeScript so NestJS gets decorator metadata; `#libs/*` resolves to the TypeScript sources
+// (package.json maps it to dist/ for node, and to the sources for tsc through the `source` condition).
+const libs = fileURLToPath(new URL('./libs/', import.meta.url));
 const base = {
   plugins: [swc.vite({ module: { type: 'es6' } })],
-  resolve: { conditions: ['source', 'node', 'import', 'default'] },
-  ssr: { resolve: { conditions: ['source', 'node', 'import', 'default'] } },
+  resolve: { alias: [{ find: /^#libs\/(.*)$/, replacement: `${libs}$1/index.ts` }] },
 };
 
 export default defineConfig({

@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { loadConfig, type AppConfig } from '../../libs/config/index.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-123';
+
+/** Config for this test file: the run's database, and (by default) a Redis prefix of the file's own. */
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig({
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: inject('redisUrl'),
+    REDIS_PREFIX: `${inject('redisPrefix')}-${randomBytes(3).toString('hex')}`,
+    ADMIN_TOKEN,
+    LOG_LEVEL: 'warn',
+    FLAGS_POLL_MS: '100',
+    OUTBOX_SWEEP_MS: '500',
+    ...overrides,
+  });
+}
+
+export function envOf(config: AppConfig, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: config.databaseUrl,
+    REDIS_URL: config.redisUrl,
+    REDIS_PREFIX: config.redisPrefix,
+    ADMIN_TOKEN: config.adminToken,
+    LOG_LEVEL: config.logLevel,
+    FLAGS_POLL_MS: String(config.flagsPollMs),
+    OUTBOX_SWEEP_MS: String(config.outboxSweepMs),
+    ...extra,
+  };
+}
+
+let handleCounter = 0;
+/** Unique handles across files of one run (all share the run's database). */
+export function uniqueHandle(stem = 'u'): string {
+  handleCounter += 1;
+  return `${stem}_${process.pid.toString(36)}_${handleCounter}_${randomBytes(2).toString('hex')}`.slice(0, 30);
+}
