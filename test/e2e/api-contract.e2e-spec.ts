@@ -1,0 +1,189 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, type ApiResponse } from '../support/api-client.js';
+import { startProcess, startStack, type Started } from '../support/processes.js';
+import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
+
+const config = testConfig();
+const port = 3900 + (process.pid % 500);
+const api = new ApiClient(`http://127.0.0.1:${port}`);
+let stack: Awaited<ReturnType<typeof startStack>>;
+
+beforeAll(async () => {
+  stack = await startStack(envOf(config), port);
+});
+afterAll(async () => stack?.stop());
+
+function expectError(response: ApiResponse, status: number, code: string) {
+  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  expect(response.body).toEqual({ statusCode: status, code, message: expect.any(String) });
+  expect(JSON.stringify(response.body)).not.toMatch(/at .*\.(js|ts):\d+/);
+}
+
+describe('users and auth', () => {
+  it('creates a user once per handle and returns the token once', async () => {
+    const handle = uniqueHandle('c');
+    const created = await api.call('POST', '/v1/users', { body: { handle, displayName: 'Cat' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ id: expect.stringMatching(/^\d+$/), handle, displayName: 'Cat', token: expect.any(String) });
+    expectError(await api.call('POST', '/v1/users', { body: { handle } }), 409, 'CONFLICT');
+    const me = await api.call('GET', '/v1/me', { token: created.body.token });
+    expect(me.body).toMatchObject({ id: created.body.id, handle, followersCount: 0, postsCount: 0, celebrity: false });
+    expect(me.body).not.toHaveProperty('token');
+  });
+
+  it('rejects malformed user bodies with VALIDATION_FAILED', async () => {
+    for (const body of [{}, { handle: 'Has Space' }, { handle: 'x'.repeat(31) }, { handle: 'ok_1', extra: 1 }, { handle: 5 }]) {
+      expectError(await api.call('POST', '/v1/users', { body }), 400, 'VALIDATION_FAILED');
+    }
+    expectError(await api.call('POST', '/v1/users', { raw: '{"handle":' }), 400, 'VALIDATION_FAILED');
+  });
+
+  it('answers 401 without a valid token and never lets a user act as someone else', async () => {
+    expectError(await api.call('GET', '/v1/me'), 401, 'UNAUTHORIZED');
+    expectError(await api.call('GET', '/v1/me', { token: 'flt_not-a-token' }), 401, 'UNAUTHORIZED');
+    expectError(await api.call('POST', '/v1/posts', { body: { body: 'hi' } }), 401, 'UNAUTHORIZED');
+    const alice = await api.createUser(uniqueHandle('a'));
+    const bob = await api.createUser(uniqueHandle('b'));
+    const post = await api.call('POST', '/v1/posts', { token: bob.token, body: { body: 'mine' } });
+    expectError(await api.call('DELETE', `/v1/posts/${post.body.id}`, { token: alice.token }), 403, 'FORBIDDEN');
+    expect((await api.call('GET', `/v1/posts/${post.body.id}`)).status).toBe(200);
+  });
+
+  it('gives 400 for malformed ids and 404 for unknown ones', async () => {
+    const alice = await api.createUser(uniqueHandle('a'));
+    expectError(await api.call('GET', '/v1/users/abc'), 400, 'VALIDATION_FAILED');
+    expectError(await api.call('GET', '/v1/users/99999999999'), 404, 'NOT_FOUND');
+    expectError(await api.call('GET', '/v1/posts/-1'), 400, 'VALIDATION_FAILED');
+    expectError(await api.call('GET', '/v1/posts/12345'), 404, 'NOT_FOUND');
+    expectError(await api.call('DELETE', '/v1/posts/12345', { token: alice.token }), 404, 'NOT_FOUND');
+    expectError(await api.call('PUT', '/v1/me/following/99999999999', { token: alice.token }), 404, 'NOT_FOUND');
+    expectError(await api.call('GET', '/v1/no/such/route'), 404, 'NOT_FOUND');
+  });
+});
+
+describe('follows', () => {
+  it('are idempotent, refuse self-follows and keep counters right', async () => {
+    const alice = await api.createUser(uniqueHandle('a'));
+    const bob = await api.createUser(uniqueHandle('b'));
+    for (let i = 0; i < 2; i++) expect((await api.call('PUT', `/v1/me/following/${bob.id}`, { token: alice.token })).status).toBe(204);
+    expectError(await api.call('PUT', `/v1/me/following/${alice.id}`, { token: alice.token }), 400, 'SELF_FOLLOW');
+    expect((await api.call('GET', `/v1/users/${bob.id}`)).body.followersCount).toBe(1);
+    expect((await api.call('GET', `/v1/users/${alice.id}`)).body.followingCount).toBe(1);
+    for (let i = 0; i < 2; i++) expect((await api.call('DELETE', `/v1/me/following/${bob.id}`, { token: alice.token })).status).toBe(204);
+    expect((await api.call('GET', `/v1/users/${bob.id}`)).body.followersCount).toBe(0);
+  });
+
+  it('list followers page by page, newest first, without gaps or repeats', async () => {
+    const star = await api.createUser(uniqueHandle('s'));
+    const fans = [];
+    for (let i = 0; i < 7; i++) {
+      const fan = await api.createUser(uniqueHandle('f'));
+      await api.call('PUT', `/v1/me/following/${star.id}`, { token: fan.token });
+      fans.push(fan.id);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: ApiResponse = await api.call('GET', `/v1/users/${star.id}/followers?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((u: { id: string }) => u.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...fans].reverse());
+    const following = await api.call('GET', `/v1/users/${fans[0]}/following`);
+    expect(following.body.items.map((u: { id: string }) => u.id)).toEqual([star.id]);
+  });
+});
+
+describe('posts', () => {
+  it('counts Unicode code points: 280 emoji are fine, 281 characters are POST_TOO_LONG and change nothing', async () => {
+    const alice = await api.createUser(uniqueHandle('a'));
+    expect((await api.call('POST', '/v1/posts', { token: alice.token, body: { body: '🙂'.repeat(280) } })).status).toBe(201);
+    expectError(await api.call('POST', '/v1/posts', { token: alice.token, body: { body: 'x'.repeat(281) } }), 400, 'POST_TOO_LONG');
+    for (const body of [{ body: '' }, { body: '   ' }, { body: 7 }, {}, { body: 'x', more: 1 }]) {
+      expectError(await api.call('POST', '/v1/posts', { token: alice.token, body }), 400, 'VALIDATION_FAILED');
+    }
+    expect((await api.call('GET', '/v1/me', { token: alice.token })).body.postsCount).toBe(1);
+  });
+
+  it('are deleted by their author only, then gone from reads and author timelines', async () => {
+    const alice = await api.createUser(uniqueHandle('a'));
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await api.call('POST', '/v1/posts', { token: alice.token, body: { body: `p${i}` } })).body.id);
+    expect((await api.call('DELETE', `/v1/posts/${ids[1]}`, { token: alice.token })).status).toBe(204);
+    expect((await api.call('DELETE', `/v1/posts/${ids[1]}`, { token: alice.token })).status).toBe(204);
+    expectError(await api.call('GET', `/v1/posts/${ids[1]}`), 404, 'NOT_FOUND');
+    const own = await api.call('GET', `/v1/users/${alice.id}/posts`);
+    expect(own.body.items.map((p: { id: string }) => p.id)).toEqual([ids[2], ids[0]]);
+  });
+});
+
+describe('timeline queries', () => {
+  it('validate limit, cursor and strategy', async () => {
+    const alice = await api.createUser(uniqueHandle('a'));
+    const get = (query: string) => api.call('GET', `/v1/me/timeline${query}`, { token: alice.token });
+    expectError(await get('?limit=0'), 400, 'VALIDATION_FAILED');
+    expectError(await get('?limit=101'), 400, 'VALIDATION_FAILED');
+    expectError(await get('?limit=ten'), 400, 'VALIDATION_FAILED');
+    expectError(await get('?strategy=fanout'), 400, 'VALIDATION_FAILED');
+    expectError(await get('?cursor=%25%25%25'), 400, 'INVALID_CURSOR');
+    expect((await get('?limit=100&strategy=pull')).body).toEqual({ items: [], nextCursor: null, strategy: 'pull', source: 'database' });
+  });
+});
+
+describe('admin', () => {
+  it('needs the admin token: 401 without a token, 403 with a user token', async () => {
+    const alice = await api.createUser(uniqueHandle('a'));
+    expectError(await api.call('GET', '/v1/admin/config'), 401, 'UNAUTHORIZED');
+    expectError(await api.call('GET', '/v1/admin/config', { token: alice.token }), 403, 'FORBIDDEN');
+    expectError(await api.call('POST', '/v1/admin/mailboxes/rebuild', { token: alice.token }), 403, 'FORBIDDEN');
+  });
+
+  it('validates flag changes and applies good ones', async () => {
+    const patch = (body: unknown) => api.call('PATCH', '/v1/admin/config', { token: ADMIN_TOKEN, body });
+    expectError(await patch({ strategy: 'fanout' }), 400, 'VALIDATION_FAILED');
+    expectError(await patch({}), 400, 'VALIDATION_FAILED');
+    expectError(await patch({ celebrityThreshold: 0 }), 400, 'VALIDATION_FAILED');
+    expectError(await patch({ mailboxSize: '800' }), 400, 'VALIDATION_FAILED');
+    const ok = await patch({ celebrityThreshold: 1234 });
+    expect(ok.status).toBe(200);
+    expect((await api.call('GET', '/v1/admin/config', { token: ADMIN_TOKEN })).body.celebrityThreshold).toBe(1234);
+    expect((await api.call('POST', '/v1/admin/mailboxes/rebuild', { token: ADMIN_TOKEN })).status).toBe(202);
+    const status = await api.waitIdle(ADMIN_TOKEN);
+    expect(status.accepted).toBe(status.delivered + status.pending + status.failed);
+  });
+});
+
+describe('flags across processes', () => {
+  let second: Started | undefined;
+  afterAll(async () => second?.stop());
+
+  it('reach another API process without a restart', async () => {
+    const otherPort = port + 1000;
+    second = await startProcess('api', { ...envOf(config), PORT: String(otherPort), HOST: '127.0.0.1' }, /listening on/);
+    const other = new ApiClient(`http://127.0.0.1:${otherPort}`);
+    const value = 2000 + (Date.now() % 1000);
+    const changedAt = Date.now();
+    await api.call('PATCH', '/v1/admin/config', { token: ADMIN_TOKEN, body: { celebrityThreshold: value } });
+    for (;;) {
+      const seen = await other.call('GET', '/v1/admin/config', { token: ADMIN_TOKEN });
+      if (seen.body.celebrityThreshold === value) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    console.log(`flag change seen by the second API process after ${Date.now() - changedAt} ms`);
+  });
+
+  it('stop start-up with a message naming a bad flag', () => {
+    const result = spawnSync(process.execPath, ['dist/apps/api/src/main.js'], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      env: { PATH: process.env.PATH ?? '', TIMELINE_STRATEGY: 'fanout', MAILBOX_SIZE: 'lots' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('TIMELINE_STRATEGY="fanout"');
+    expect(result.stderr).toContain('MAILBOX_SIZE="lots"');
+  });
+});
