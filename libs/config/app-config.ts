@@ -25,6 +25,8 @@ export interface AppConfig {
   flagsPollMs: number;
   fanoutConcurrency: number;
   outboxSweepMs: number;
+  /** An undelivered event enqueued this long ago may have lost its job (Redis flushed): enqueue it again. */
+  outboxReenqueueMs: number;
 }
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -47,6 +49,7 @@ const schema = z.object({
   FLAGS_POLL_MS: int(50, 1000).default(250),
   FANOUT_CONCURRENCY: int(1, 256).default(8),
   OUTBOX_SWEEP_MS: int(100, 600_000).default(2000),
+  OUTBOX_REENQUEUE_MS: int(500, 3_600_000).default(30_000),
 });
 
 export const DEFAULT_FLAGS: TimelineFlags = {
@@ -95,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     flagsPollMs: e.FLAGS_POLL_MS,
     fanoutConcurrency: e.FANOUT_CONCURRENCY,
     outboxSweepMs: e.OUTBOX_SWEEP_MS,
+    outboxReenqueueMs: e.OUTBOX_REENQUEUE_MS,
   };
 }
 

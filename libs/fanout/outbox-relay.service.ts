@@ -3,8 +3,6 @@ import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { OutboxRepository, OutboxService } from '#libs/outbox';
 
 const SWEEP_BATCH = 1000;
-/** An event enqueued this long ago and still not delivered may have lost its job (Redis flushed, say). */
-const REENQUEUE_AFTER_MS = 30_000;
 
 /**
  * The safety net behind the API's fast path: enqueues outbox events that never made it to the queue, and
@@ -34,7 +32,7 @@ export class OutboxRelay implements OnApplicationShutdown {
   async sweep(now = new Date()): Promise<number> {
     let total = 0;
     for (;;) {
-      const stranded = await this.outbox.findStranded(SWEEP_BATCH, new Date(now.getTime() - REENQUEUE_AFTER_MS));
+      const stranded = await this.outbox.findStranded(SWEEP_BATCH, new Date(now.getTime() - this.config.outboxReenqueueMs));
       await this.dispatcher.enqueue(stranded);
       total += stranded.length;
       if (stranded.length < SWEEP_BATCH) return total;

@@ -7,6 +7,7 @@ export class FollowsRepository {
 
   /** Inserts the edge and keeps both counters; false when it already existed (idempotent follow). */
   async insert(tx: Prisma.TransactionClient, followerId: string, followeeId: string): Promise<boolean> {
+    await this.lockUsers(tx, followerId, followeeId);
     const inserted = await tx.$executeRaw`
       INSERT INTO follows (follower_id, followee_id) VALUES (${BigInt(followerId)}, ${BigInt(followeeId)})
       ON CONFLICT DO NOTHING`;
@@ -16,6 +17,7 @@ export class FollowsRepository {
   }
 
   async delete(tx: Prisma.TransactionClient, followerId: string, followeeId: string): Promise<boolean> {
+    await this.lockUsers(tx, followerId, followeeId);
     const deleted = await tx.$executeRaw`
       DELETE FROM follows WHERE follower_id = ${BigInt(followerId)} AND followee_id = ${BigInt(followeeId)}`;
     if (deleted === 0) return false;
@@ -48,9 +50,15 @@ export class FollowsRepository {
     return rows.map((r) => r.follower_id.toString());
   }
 
+  /**
+   * Locks both users in id order before touching follows, so concurrent follows between the same people cannot
+   * deadlock. NO KEY UPDATE is the lock the counter update needs and does not conflict with foreign-key checks.
+   */
+  private async lockUsers(tx: Prisma.TransactionClient, a: string, b: string): Promise<void> {
+    await tx.$queryRaw`SELECT id FROM users WHERE id IN (${BigInt(a)}, ${BigInt(b)}) ORDER BY id FOR NO KEY UPDATE`;
+  }
+
   private async adjustCounts(tx: Prisma.TransactionClient, followerId: string, followeeId: string, by: 1 | -1) {
-    // Lock both rows in id order first, so two opposite follows cannot deadlock on them.
-    await tx.$queryRaw`SELECT id FROM users WHERE id IN (${BigInt(followerId)}, ${BigInt(followeeId)}) ORDER BY id FOR UPDATE`;
     await tx.$executeRaw`
       UPDATE users SET
         following_count = following_count + CASE WHEN id = ${BigInt(followerId)} THEN ${by}::int ELSE 0 END,

@@ -14,6 +14,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     LOG_LEVEL: 'warn',
     FLAGS_POLL_MS: '100',
     OUTBOX_SWEEP_MS: '500',
+    OUTBOX_REENQUEUE_MS: '2000',
     ...overrides,
   });
 }
@@ -27,6 +28,7 @@ export function envOf(config: AppConfig, extra: Record<string, string> = {}): Re
     LOG_LEVEL: config.logLevel,
     FLAGS_POLL_MS: String(config.flagsPollMs),
     OUTBOX_SWEEP_MS: String(config.outboxSweepMs),
+    OUTBOX_REENQUEUE_MS: String(config.outboxReenqueueMs),
     ...extra,
   };
 }
