@@ -21,14 +21,18 @@ const adminToken = opts['admin-token'];
 const USERS = Number(opts.users);
 const PAGES = Number(opts.pages);
 let state = Number(opts.seed) >>> 0 || 1;
-const random = () => ((state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+const random = () => (state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
 const pick = (n) => Math.floor(random() * n);
 
 async function call(method, path, { token, body } = {}) {
   const headers = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(base + path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   const parsed = text ? JSON.parse(text) : undefined;
   if (response.status >= 500) throw new Error(`${method} ${path} -> ${response.status} ${text}`);
@@ -36,10 +40,16 @@ async function call(method, path, { token, body } = {}) {
 }
 async function expectStatus(promise, status, what) {
   const response = await promise;
-  if (response.status !== status) throw new Error(`${what}: expected ${status}, got ${response.status} ${JSON.stringify(response.body)}`);
+  if (response.status !== status)
+    throw new Error(`${what}: expected ${status}, got ${response.status} ${JSON.stringify(response.body)}`);
   return response.body;
 }
-const admin = (patch) => expectStatus(call('PATCH', '/v1/admin/config', { token: adminToken, body: patch }), 200, `PATCH config ${JSON.stringify(patch)}`);
+const admin = (patch) =>
+  expectStatus(
+    call('PATCH', '/v1/admin/config', { token: adminToken, body: patch }),
+    200,
+    `PATCH config ${JSON.stringify(patch)}`,
+  );
 async function waitIdle() {
   for (const deadline = Date.now() + 180_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
     const { body } = await call('GET', '/v1/admin/fanout', { token: adminToken });
@@ -49,7 +59,11 @@ async function waitIdle() {
 }
 async function pool(items, size, fn) {
   let next = 0;
-  await Promise.all(Array.from({ length: size }, async () => { while (next < items.length) await fn(items[next++]); }));
+  await Promise.all(
+    Array.from({ length: size }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
 
 const run = `v${Number(opts.seed).toString(36)}${Date.now().toString(36)}`.slice(0, 12);
@@ -74,7 +88,11 @@ const popular = () => (random() < 0.3 ? pick(Math.max(3, USERS / 50)) : pick(USE
 const followPairs = Array.from({ length: USERS * 5 }, () => [pick(USERS), popular()]);
 await pool(followPairs, 16, ([a, b]) => follow(a, b));
 const post = async (author, text) => {
-  const body = await expectStatus(call('POST', '/v1/posts', { token: users[author].token, body: { body: text } }), 201, 'post');
+  const body = await expectStatus(
+    call('POST', '/v1/posts', { token: users[author].token, body: { body: text } }),
+    201,
+    'post',
+  );
   posts.push({ id: body.id, author, deleted: false });
 };
 const phases = [
@@ -85,7 +103,11 @@ const phases = [
   () => admin({ strategy: 'hybrid', celebrityThreshold: threshold }),
 ];
 for (const phase of phases) {
-  await pool(Array.from({ length: USERS }, (_, i) => i), 16, (i) => post(random() < 0.5 ? popular() : i, `post ${posts.length}`));
+  await pool(
+    Array.from({ length: USERS }, (_, i) => i),
+    16,
+    (i) => post(random() < 0.5 ? popular() : i, `post ${posts.length}`),
+  );
   const unfollows = [...follows].filter(() => random() < 0.03);
   await pool(unfollows, 8, async (edge) => {
     const [a, b] = edge.split('>').map(Number);
@@ -102,8 +124,10 @@ for (const phase of phases) {
 const status = await waitIdle();
 
 const expectedOf = (reader) =>
-  posts.filter((p) => !p.deleted && (p.author === reader || follows.has(`${reader}>${p.author}`)))
-    .map((p) => p.id).sort((a, b) => (BigInt(a) < BigInt(b) ? 1 : -1));
+  posts
+    .filter((p) => !p.deleted && (p.author === reader || follows.has(`${reader}>${p.author}`)))
+    .map((p) => p.id)
+    .sort((a, b) => (BigInt(a) < BigInt(b) ? 1 : -1));
 let checked = 0;
 const mismatches = [];
 const sources = {};
@@ -111,7 +135,13 @@ const readPages = async (i, strategy) => {
   const ids = [];
   let cursor = null;
   for (let page = 0; page < PAGES; page++) {
-    const body = await expectStatus(call('GET', `/v1/me/timeline?limit=20&strategy=${strategy}${cursor ? `&cursor=${cursor}` : ''}`, { token: users[i].token }), 200, 'timeline');
+    const body = await expectStatus(
+      call('GET', `/v1/me/timeline?limit=20&strategy=${strategy}${cursor ? `&cursor=${cursor}` : ''}`, {
+        token: users[i].token,
+      }),
+      200,
+      'timeline',
+    );
     ids.push(...body.items.map((item) => item.id));
     sources[`${strategy}/${body.source}`] = (sources[`${strategy}/${body.source}`] ?? 0) + 1;
     if (!(cursor = body.nextCursor)) break;
@@ -126,17 +156,30 @@ await pool([...Array(USERS).keys()], 16, async (i) => {
   for (const strategy of ['push', 'pull', 'hybrid']) {
     const got = await readPages(i, strategy);
     checked++;
-    if (JSON.stringify(got) !== JSON.stringify(expected)) mismatches.push({ user: i, strategy, got: got.length, expected: expected.length });
+    if (JSON.stringify(got) !== JSON.stringify(expected))
+      mismatches.push({ user: i, strategy, got: got.length, expected: expected.length });
   }
 });
 await admin({ strategy: before.strategy, celebrityThreshold: before.celebrityThreshold });
 const { body: finalFlags } = await call('GET', '/v1/admin/config', { token: adminToken });
 const celebrities = users.filter((_, b) => [...follows].filter((e) => e.endsWith(`>${b}`)).length >= threshold).length;
-console.log(JSON.stringify({
-  seed: opts.seed, users: USERS, follows: follows.size, posts: posts.length, deleted: posts.filter((p) => p.deleted).length,
-  celebrities, threshold, fanout: { accepted: status.accepted, delivered: status.delivered, failed: status.failed },
-  checked, mismatches: mismatches.length, sources, pullModeAuthors: finalFlags.pullModeAuthors, seconds: (Date.now() - started) / 1000,
-}));
+console.log(
+  JSON.stringify({
+    seed: opts.seed,
+    users: USERS,
+    follows: follows.size,
+    posts: posts.length,
+    deleted: posts.filter((p) => p.deleted).length,
+    celebrities,
+    threshold,
+    fanout: { accepted: status.accepted, delivered: status.delivered, failed: status.failed },
+    checked,
+    mismatches: mismatches.length,
+    sources,
+    pullModeAuthors: finalFlags.pullModeAuthors,
+    seconds: (Date.now() - started) / 1000,
+  }),
+);
 if (mismatches.length) {
   console.error('MISMATCHES', JSON.stringify(mismatches.slice(0, 10)));
   process.exit(1);

@@ -103,7 +103,9 @@ describe('the migrated database', () => {
        WHERE ns.nspname = 'public' AND t.relname <> '_prisma_migrations'
        GROUP BY t.relname, i.relname, ix.indisunique, ix.indisprimary`,
     );
-    const actual = rows.map((r) => `${r.table} ${r.primary ? 'id' : r.unique ? 'unique' : 'normal'} (${r.columns.join(', ')})`).sort();
+    const actual = rows
+      .map((r) => `${r.table} ${r.primary ? 'id' : r.unique ? 'unique' : 'normal'} (${r.columns.join(', ')})`)
+      .sort();
     const column = (model: DmmfModel, name: string) => {
       const field = model.fields.find((f) => f.name === name)!;
       return field.dbName ?? field.name;
@@ -141,7 +143,7 @@ describe('post ids', () => {
     const redis = new Redis(inject('redisUrl'));
     const key = `${inject('redisPrefix')}:ids`;
     await redis.zadd(key, ...ids.slice(-50).flatMap((id) => [id.toString(), id.toString()]));
-    const scored = await redis.zrange(key, 0, -1, 'WITHSCORES');
+    const scored = await redis.zrange(key, '0', '-1', 'WITHSCORES');
     await redis.del(key);
     redis.disconnect();
     for (let i = 0; i < scored.length; i += 2) expect(BigInt(Number(scored[i + 1])).toString()).toBe(scored[i]);

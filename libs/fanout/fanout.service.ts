@@ -121,7 +121,12 @@ export class FanoutService {
   }
 
   private async addDemotion(job: EventJob, authorId: string, pullVersion: number): Promise<void> {
-    await this.queue.add('demote-author', { authorId, pullVersion }, jobIds.demote(authorId, pullVersion), this.childOf(job));
+    await this.queue.add(
+      'demote-author',
+      { authorId, pullVersion },
+      jobIds.demote(authorId, pullVersion),
+      this.childOf(job),
+    );
   }
 
   private async addBatches<N extends 'deliver-batch' | 'retract-batch'>(
@@ -156,8 +161,17 @@ export class FanoutService {
     await this.mailbox.retractPost(await this.owners(batch), batch.entry);
   }
 
-  private async owners(batch: { authorId: string; afterFollowerId: string | null; throughFollowerId: string | null; includeAuthor: boolean }) {
-    const followers = await this.follows.followersInRange(batch.authorId, batch.afterFollowerId, batch.throughFollowerId);
+  private async owners(batch: {
+    authorId: string;
+    afterFollowerId: string | null;
+    throughFollowerId: string | null;
+    includeAuthor: boolean;
+  }) {
+    const followers = await this.follows.followersInRange(
+      batch.authorId,
+      batch.afterFollowerId,
+      batch.throughFollowerId,
+    );
     return batch.includeAuthor ? [batch.authorId, ...followers] : followers;
   }
 

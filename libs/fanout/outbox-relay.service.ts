@@ -32,7 +32,10 @@ export class OutboxRelay implements OnApplicationShutdown {
   async sweep(now = new Date()): Promise<number> {
     let total = 0;
     for (;;) {
-      const stranded = await this.outbox.findStranded(SWEEP_BATCH, new Date(now.getTime() - this.config.outboxReenqueueMs));
+      const stranded = await this.outbox.findStranded(
+        SWEEP_BATCH,
+        new Date(now.getTime() - this.config.outboxReenqueueMs),
+      );
       await this.dispatcher.enqueue(stranded);
       total += stranded.length;
       if (stranded.length < SWEEP_BATCH) return total;

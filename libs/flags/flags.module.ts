@@ -3,5 +3,9 @@ import { OutboxModule } from '#libs/outbox';
 import { FlagsRepository } from './flags.repository.js';
 import { FlagsService } from './flags.service.js';
 
-@Module({ imports: [OutboxModule], providers: [FlagsRepository, FlagsService], exports: [FlagsService, FlagsRepository] })
+@Module({
+  imports: [OutboxModule],
+  providers: [FlagsRepository, FlagsService],
+  exports: [FlagsService, FlagsRepository],
+})
 export class FlagsModule {}

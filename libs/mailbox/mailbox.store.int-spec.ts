@@ -48,7 +48,11 @@ describe('MailboxStore on Redis', () => {
 
   it('trims to the cap in the same call and raises the floor to the oldest kept post', async () => {
     const me = await freshMailbox(['7'], 3);
-    await store.deliver([me], [1, 2, 3, 4, 5].map((id) => entry(id, '7')), 3);
+    await store.deliver(
+      [me],
+      [1, 2, 3, 4, 5].map((id) => entry(id, '7')),
+      3,
+    );
     const read = await store.read(me, 1, null, 10, []);
     expect(read).toMatchObject({ valid: true, floor: '3' });
     expect(await ids(me)).toEqual([5, 4, 3]);
@@ -78,7 +82,9 @@ describe('MailboxStore on Redis', () => {
     const build = { token, epoch: 1, cap: 800, floor: '0', followees: [], entries: [] };
     expect(await store.finishBuild(me, build)).toBe(false);
     const retry = await store.beginBuild(me);
-    expect(await store.finishBuild(me, { ...build, token: retry, followees: ['9'], entries: [entry(5, '9')] })).toBe(true);
+    expect(await store.finishBuild(me, { ...build, token: retry, followees: ['9'], entries: [entry(5, '9')] })).toBe(
+      true,
+    );
     expect(await ids(me)).toEqual([5]);
   });
 

@@ -6,10 +6,10 @@ import { RedisService } from '#libs/redis';
 import * as scripts from './mailbox.scripts.js';
 
 export type MailboxRead =
-  | { valid: false }
-  | { valid: true; floor: string; entries: MailboxEntry[]; followedPullAuthors: string[] };
+  { valid: false } | { valid: true; floor: string; entries: MailboxEntry[]; followedPullAuthors: string[] };
 
-type ScriptName = 'deliver' | 'retractPost' | 'retractAuthor' | 'addFollowee' | 'beginBuild' | 'finishBuild' | 'readMailbox';
+type ScriptName =
+  'deliver' | 'retractPost' | 'retractAuthor' | 'addFollowee' | 'beginBuild' | 'finishBuild' | 'readMailbox';
 type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 type WithScripts<T> = T & Record<ScriptName, ScriptFn>;
 
@@ -47,7 +47,9 @@ export class MailboxStore implements OnModuleInit {
   async deliver(ownerIds: string[], entries: MailboxEntry[], cap: number): Promise<number> {
     if (ownerIds.length === 0 || entries.length === 0) return 0;
     const flat = entries.flatMap((e) => [e.postId, e.authorId]);
-    const results = await this.pipelined(ownerIds, (p, owner) => p.deliver(...this.userKeys(owner), owner, cap, ...flat));
+    const results = await this.pipelined(ownerIds, (p, owner) =>
+      p.deliver(...this.userKeys(owner), owner, cap, ...flat),
+    );
     return results.reduce((sum: number, r) => sum + Number(r), 0);
   }
 

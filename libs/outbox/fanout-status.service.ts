@@ -42,7 +42,12 @@ export class FanoutStatusService {
       byType[row.type] = counts;
       for (const key of Object.keys(total) as (keyof DeliveryCounts)[]) total[key] += counts[key];
     }
-    const busy = (queue.waiting ?? 0) + (queue.active ?? 0) + (queue.delayed ?? 0) + (queue['waiting-children'] ?? 0) + (queue.prioritized ?? 0);
+    const busy =
+      (queue.waiting ?? 0) +
+      (queue.active ?? 0) +
+      (queue.delayed ?? 0) +
+      (queue['waiting-children'] ?? 0) +
+      (queue.prioritized ?? 0);
     return { ...total, ok: total.failed === 0, idle: total.pending === 0 && busy === 0, byType, queue };
   }
 }

@@ -16,9 +16,14 @@ export function encodeCursor(values: readonly (string | number)[]): string {
 }
 
 export function decodeCursor(cursor: string, arity: number): string[] {
-  const values = /^[A-Za-z0-9_-]{1,200}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8').split('.') : [];
+  const values = /^[A-Za-z0-9_-]{1,200}$/.test(cursor)
+    ? Buffer.from(cursor, 'base64url').toString('utf8').split('.')
+    : [];
   if (values.length !== arity || !values.every((v) => /^[0-9]{1,19}$/.test(v))) {
-    throw new ValidationFailedError('cursor is not valid: pass back a nextCursor from a previous page.', 'INVALID_CURSOR');
+    throw new ValidationFailedError(
+      'cursor is not valid: pass back a nextCursor from a previous page.',
+      'INVALID_CURSOR',
+    );
   }
   return values;
 }
@@ -29,7 +34,8 @@ export function isId(value: string): boolean {
 
 /** Ids are decimal strings of positive 64-bit integers; anything else is a 400, not a 404. */
 export function parseId(value: string, name = 'id'): string {
-  if (!isId(value)) throw new ValidationFailedError(`${name} must be a positive integer id, got ${JSON.stringify(value)}.`);
+  if (!isId(value))
+    throw new ValidationFailedError(`${name} must be a positive integer id, got ${JSON.stringify(value)}.`);
   return value;
 }
 

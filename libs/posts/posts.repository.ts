@@ -19,7 +19,13 @@ export class PostsRepository {
       select: { id: true, authorId: true, body: true, createdAt: true, author: { select: { handle: true } } },
     });
     await tx.user.update({ where: { id: BigInt(authorId) }, data: { postsCount: { increment: 1 } } });
-    return { id: post.id, authorId: post.authorId, body: post.body, createdAt: post.createdAt, handle: post.author.handle };
+    return {
+      id: post.id,
+      authorId: post.authorId,
+      body: post.body,
+      createdAt: post.createdAt,
+      handle: post.author.handle,
+    };
   }
 
   async find(id: string): Promise<(PostRow & { deleted: boolean }) | null> {
@@ -29,7 +35,10 @@ export class PostsRepository {
 
   /** Soft delete; false when already deleted. */
   async markDeleted(tx: Prisma.TransactionClient, id: string, authorId: string): Promise<boolean> {
-    const { count } = await tx.post.updateMany({ where: { id: BigInt(id), deletedAt: null }, data: { deletedAt: new Date() } });
+    const { count } = await tx.post.updateMany({
+      where: { id: BigInt(id), deletedAt: null },
+      data: { deletedAt: new Date() },
+    });
     if (count === 0) return false;
     await tx.user.update({ where: { id: BigInt(authorId) }, data: { postsCount: { decrement: 1 } } });
     return true;

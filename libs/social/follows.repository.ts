@@ -26,7 +26,10 @@ export class FollowsRepository {
   }
 
   async followeeIds(userId: string): Promise<string[]> {
-    const rows = await this.prisma.follow.findMany({ where: { followerId: BigInt(userId) }, select: { followeeId: true } });
+    const rows = await this.prisma.follow.findMany({
+      where: { followerId: BigInt(userId) },
+      select: { followeeId: true },
+    });
     return rows.map((r) => r.followeeId.toString());
   }
 

@@ -38,7 +38,10 @@ export class FollowsService {
 
   private async checkTarget(followerId: string, followeeId: string): Promise<void> {
     if (followerId === followeeId) {
-      throw new ValidationFailedError('You cannot follow yourself: your own posts are in your timeline already.', 'SELF_FOLLOW');
+      throw new ValidationFailedError(
+        'You cannot follow yourself: your own posts are in your timeline already.',
+        'SELF_FOLLOW',
+      );
     }
     await this.users.requireExists(followeeId);
   }

@@ -26,7 +26,12 @@ describe('mergeNewestFirst', () => {
 
 describe('byIdDesc and minId', () => {
   it('compare ids of different lengths as numbers', () => {
-    expect(['9', '10', '100'].map((id) => ({ id })).sort(byIdDesc).map((x) => x.id)).toEqual(['100', '10', '9']);
+    expect(
+      ['9', '10', '100']
+        .map((id) => ({ id }))
+        .sort(byIdDesc)
+        .map((x) => x.id),
+    ).toEqual(['100', '10', '9']);
     expect(minId('10', '9')).toBe('9');
     expect(minId(null, '9')).toBe('9');
   });

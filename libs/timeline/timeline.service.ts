@@ -40,7 +40,11 @@ export class TimelineService {
     if (strategy !== 'pull' && snapshot.flags.strategy !== 'pull') {
       const items = await this.fromMailbox(readerId, snapshot, before, limit);
       if (items) return this.page(items, limit, strategy, 'mailbox');
-      await this.queue.add('mailbox-rebuild', { userId: readerId, epoch: snapshot.mailboxEpoch }, jobIds.rebuild(readerId, snapshot.mailboxEpoch, 'lazy'));
+      await this.queue.add(
+        'mailbox-rebuild',
+        { userId: readerId, epoch: snapshot.mailboxEpoch },
+        jobIds.rebuild(readerId, snapshot.mailboxEpoch, 'lazy'),
+      );
     }
     const rows = await this.posts.pullPage(readerId, before, limit);
     return this.page(rows.map(toItem), limit, strategy, 'database');
@@ -54,7 +58,9 @@ export class TimelineService {
       const want = limit - result.length;
       const read = await this.mailbox.read(readerId, snapshot.mailboxEpoch, cursor, want, snapshot.pullAuthors);
       if (!read.valid) return null;
-      const pullAuthors = snapshot.pullAuthors.has(readerId) ? [...read.followedPullAuthors, readerId] : read.followedPullAuthors;
+      const pullAuthors = snapshot.pullAuthors.has(readerId)
+        ? [...read.followedPullAuthors, readerId]
+        : read.followedPullAuthors;
       const lists: Candidate[][] = [read.entries.map((e) => ({ id: e.postId }))];
       if (pullAuthors.length > 0) lists.push(this.candidates(await this.posts.byAuthors(pullAuthors, cursor, want)));
       // The mailbox holds everything at or above its floor; below it, PostgreSQL has the rest.

@@ -26,7 +26,12 @@ describe('users and auth', () => {
     const handle = uniqueHandle('c');
     const created = await api.call('POST', '/v1/users', { body: { handle, displayName: 'Cat' } });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.stringMatching(/^\d+$/), handle, displayName: 'Cat', token: expect.any(String) });
+    expect(created.body).toEqual({
+      id: expect.stringMatching(/^\d+$/),
+      handle,
+      displayName: 'Cat',
+      token: expect.any(String),
+    });
     expectError(await api.call('POST', '/v1/users', { body: { handle } }), 409, 'CONFLICT');
     const me = await api.call('GET', '/v1/me', { token: created.body.token });
     expect(me.body).toMatchObject({ id: created.body.id, handle, followersCount: 0, postsCount: 0, celebrity: false });
@@ -34,7 +39,13 @@ describe('users and auth', () => {
   });
 
   it('rejects malformed user bodies with VALIDATION_FAILED', async () => {
-    for (const body of [{}, { handle: 'Has Space' }, { handle: 'x'.repeat(31) }, { handle: 'ok_1', extra: 1 }, { handle: 5 }]) {
+    for (const body of [
+      {},
+      { handle: 'Has Space' },
+      { handle: 'x'.repeat(31) },
+      { handle: 'ok_1', extra: 1 },
+      { handle: 5 },
+    ]) {
       expectError(await api.call('POST', '/v1/users', { body }), 400, 'VALIDATION_FAILED');
     }
     expectError(await api.call('POST', '/v1/users', { raw: '{"handle":' }), 400, 'VALIDATION_FAILED');
@@ -67,11 +78,13 @@ describe('follows', () => {
   it('are idempotent, refuse self-follows and keep counters right', async () => {
     const alice = await api.createUser(uniqueHandle('a'));
     const bob = await api.createUser(uniqueHandle('b'));
-    for (let i = 0; i < 2; i++) expect((await api.call('PUT', `/v1/me/following/${bob.id}`, { token: alice.token })).status).toBe(204);
+    for (let i = 0; i < 2; i++)
+      expect((await api.call('PUT', `/v1/me/following/${bob.id}`, { token: alice.token })).status).toBe(204);
     expectError(await api.call('PUT', `/v1/me/following/${alice.id}`, { token: alice.token }), 400, 'SELF_FOLLOW');
     expect((await api.call('GET', `/v1/users/${bob.id}`)).body.followersCount).toBe(1);
     expect((await api.call('GET', `/v1/users/${alice.id}`)).body.followingCount).toBe(1);
-    for (let i = 0; i < 2; i++) expect((await api.call('DELETE', `/v1/me/following/${bob.id}`, { token: alice.token })).status).toBe(204);
+    for (let i = 0; i < 2; i++)
+      expect((await api.call('DELETE', `/v1/me/following/${bob.id}`, { token: alice.token })).status).toBe(204);
     expect((await api.call('GET', `/v1/users/${bob.id}`)).body.followersCount).toBe(0);
   });
 
@@ -86,7 +99,10 @@ describe('follows', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: ApiResponse = await api.call('GET', `/v1/users/${star.id}/followers?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: ApiResponse = await api.call(
+        'GET',
+        `/v1/users/${star.id}/followers?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(page.status).toBe(200);
       seen.push(...page.body.items.map((u: { id: string }) => u.id));
       cursor = page.body.nextCursor;
@@ -100,8 +116,14 @@ describe('follows', () => {
 describe('posts', () => {
   it('counts Unicode code points: 280 emoji are fine, 281 characters are POST_TOO_LONG and change nothing', async () => {
     const alice = await api.createUser(uniqueHandle('a'));
-    expect((await api.call('POST', '/v1/posts', { token: alice.token, body: { body: '🙂'.repeat(280) } })).status).toBe(201);
-    expectError(await api.call('POST', '/v1/posts', { token: alice.token, body: { body: 'x'.repeat(281) } }), 400, 'POST_TOO_LONG');
+    expect((await api.call('POST', '/v1/posts', { token: alice.token, body: { body: '🙂'.repeat(280) } })).status).toBe(
+      201,
+    );
+    expectError(
+      await api.call('POST', '/v1/posts', { token: alice.token, body: { body: 'x'.repeat(281) } }),
+      400,
+      'POST_TOO_LONG',
+    );
     for (const body of [{ body: '' }, { body: '   ' }, { body: 7 }, {}, { body: 'x', more: 1 }]) {
       expectError(await api.call('POST', '/v1/posts', { token: alice.token, body }), 400, 'VALIDATION_FAILED');
     }
@@ -111,7 +133,8 @@ describe('posts', () => {
   it('are deleted by their author only, then gone from reads and author timelines', async () => {
     const alice = await api.createUser(uniqueHandle('a'));
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await api.call('POST', '/v1/posts', { token: alice.token, body: { body: `p${i}` } })).body.id);
+    for (let i = 0; i < 3; i++)
+      ids.push((await api.call('POST', '/v1/posts', { token: alice.token, body: { body: `p${i}` } })).body.id);
     expect((await api.call('DELETE', `/v1/posts/${ids[1]}`, { token: alice.token })).status).toBe(204);
     expect((await api.call('DELETE', `/v1/posts/${ids[1]}`, { token: alice.token })).status).toBe(204);
     expectError(await api.call('GET', `/v1/posts/${ids[1]}`), 404, 'NOT_FOUND');
@@ -129,7 +152,12 @@ describe('timeline queries', () => {
     expectError(await get('?limit=ten'), 400, 'VALIDATION_FAILED');
     expectError(await get('?strategy=fanout'), 400, 'VALIDATION_FAILED');
     expectError(await get('?cursor=%25%25%25'), 400, 'INVALID_CURSOR');
-    expect((await get('?limit=100&strategy=pull')).body).toEqual({ items: [], nextCursor: null, strategy: 'pull', source: 'database' });
+    expect((await get('?limit=100&strategy=pull')).body).toEqual({
+      items: [],
+      nextCursor: null,
+      strategy: 'pull',
+      source: 'database',
+    });
   });
 });
 
@@ -162,7 +190,11 @@ describe('flags across processes', () => {
 
   it('reach another API process without a restart', async () => {
     const otherPort = port + 1000;
-    second = await startProcess('api', { ...envOf(config), PORT: String(otherPort), HOST: '127.0.0.1' }, /listening on/);
+    second = await startProcess(
+      'api',
+      { ...envOf(config), PORT: String(otherPort), HOST: '127.0.0.1' },
+      /listening on/,
+    );
     const other = new ApiClient(`http://127.0.0.1:${otherPort}`);
     const value = 2000 + (Date.now() % 1000);
     const changedAt = Date.now();

@@ -19,7 +19,9 @@ afterAll(async () => Promise.all([stack?.api.stop(), worker?.stop()]));
 
 async function timelines(users: { token: string }[], strategy: string) {
   return Promise.all(
-    users.map(async (u) => (await api.call('GET', `/v1/me/timeline?limit=100&strategy=${strategy}`, { token: u.token })).body),
+    users.map(
+      async (u) => (await api.call('GET', `/v1/me/timeline?limit=100&strategy=${strategy}`, { token: u.token })).body,
+    ),
   );
 }
 

@@ -17,7 +17,19 @@ describe('the scripted client of the README against the running stack', () => {
   it('finds every timeline identical under push, pull and hybrid and equal to its history', () => {
     const result = spawnSync(
       process.execPath,
-      ['scripts/verify-timelines.mjs', '--url', `http://127.0.0.1:${port}`, '--admin-token', ADMIN_TOKEN, '--users', '200', '--seed', '7', '--pages', '3'],
+      [
+        'scripts/verify-timelines.mjs',
+        '--url',
+        `http://127.0.0.1:${port}`,
+        '--admin-token',
+        ADMIN_TOKEN,
+        '--users',
+        '200',
+        '--seed',
+        '7',
+        '--pages',
+        '3',
+      ],
       { cwd: fileURLToPath(new URL('../..', import.meta.url)), encoding: 'utf8', timeout: 170_000 },
     );
     console.log(result.stdout, result.stderr);

@@ -22,9 +22,22 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('unfollow' as const), from: user, to: user }) },
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('post' as const), author: user }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), nth: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('strategy' as const), strategy: fc.constantFrom(...STRATEGIES) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('threshold' as const), value: fc.integer({ min: 1, max: 5 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('read' as const), reader: user, strategy: fc.constantFrom(...STRATEGIES) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('strategy' as const), strategy: fc.constantFrom(...STRATEGIES) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('threshold' as const), value: fc.integer({ min: 1, max: 5 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('read' as const),
+      reader: user,
+      strategy: fc.constantFrom(...STRATEGIES),
+    }),
+  },
 );
 
 /** The history itself, as the specification of every timeline: own posts and followees' posts, newest first. */
@@ -45,7 +58,10 @@ const api = new ApiClient(`http://127.0.0.1:${3400 + (process.pid % 500)}`);
 let stack: Awaited<ReturnType<typeof startStack>>;
 
 beforeAll(async () => {
-  stack = await startStack(envOf(config, { CELEBRITY_THRESHOLD: '3', MAILBOX_SIZE: '12', FANOUT_BATCH_SIZE: '10' }), Number(new URL(api.baseUrl).port));
+  stack = await startStack(
+    envOf(config, { CELEBRITY_THRESHOLD: '3', MAILBOX_SIZE: '12', FANOUT_BATCH_SIZE: '10' }),
+    Number(new URL(api.baseUrl).port),
+  );
 });
 afterAll(async () => stack?.stop());
 
@@ -77,13 +93,18 @@ async function run(ops: Op[]) {
     switch (o.kind) {
       case 'follow':
       case 'unfollow': {
-        const r = await api.call(o.kind === 'follow' ? 'PUT' : 'DELETE', `/v1/me/following/${users[o.to]!.id}`, { token: users[o.from]!.token });
+        const r = await api.call(o.kind === 'follow' ? 'PUT' : 'DELETE', `/v1/me/following/${users[o.to]!.id}`, {
+          token: users[o.from]!.token,
+        });
         expect(r.status).toBe(o.from === o.to ? 400 : 204);
         if (o.from !== o.to) model.follows[o.kind === 'follow' ? 'add' : 'delete'](`${o.from}>${o.to}`);
         break;
       }
       case 'post': {
-        const r = await api.call('POST', '/v1/posts', { token: users[o.author]!.token, body: { body: `post ${model.posts.length}` } });
+        const r = await api.call('POST', '/v1/posts', {
+          token: users[o.author]!.token,
+          body: { body: `post ${model.posts.length}` },
+        });
         expect(r.status).toBe(201);
         model.posts.push({ id: r.body.id, author: o.author, deleted: false });
         break;
@@ -103,7 +124,9 @@ async function run(ops: Op[]) {
         await admin({ celebrityThreshold: o.value });
         break;
       case 'read':
-        expect((await api.call('GET', `/v1/me/timeline?strategy=${o.strategy}`, { token: users[o.reader]!.token })).status).toBe(200);
+        expect(
+          (await api.call('GET', `/v1/me/timeline?strategy=${o.strategy}`, { token: users[o.reader]!.token })).status,
+        ).toBe(200);
         break;
     }
   }
@@ -140,7 +163,8 @@ async function checkAll(users: { token: string }[], model: Model, global: string
     for (const strategy of STRATEGIES) {
       const { ids, sources } = await fullTimeline(u.token, strategy);
       expect(ids, `user ${index} under ${strategy} (global ${global})`).toEqual(expected);
-      if (fromMailbox && strategy !== 'pull') expect([...sources], `user ${index} under ${strategy}`).toEqual(['mailbox']);
+      if (fromMailbox && strategy !== 'pull')
+        expect([...sources], `user ${index} under ${strategy}`).toEqual(['mailbox']);
     }
   }
 }

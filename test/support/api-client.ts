@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the API sent; tests assert on them */
 /** A small HTTP client for the API as a user sees it: fetch, JSON, bearer tokens. */
 export interface ApiResponse<T = any> {
   status: number;
@@ -25,7 +26,8 @@ export class ApiClient {
 
   async createUser(handle: string): Promise<{ id: string; handle: string; token: string }> {
     const response = await this.call('POST', '/v1/users', { body: { handle } });
-    if (response.status !== 201) throw new Error(`create user ${handle}: ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status !== 201)
+      throw new Error(`create user ${handle}: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   }
 

@@ -10,7 +10,11 @@ export interface Started {
 }
 
 /** Starts a built app (`npm run build` first) as its own process, the way the README does. */
-export async function startProcess(app: 'api' | 'worker', env: Record<string, string>, readyLine: RegExp): Promise<Started> {
+export async function startProcess(
+  app: 'api' | 'worker',
+  env: Record<string, string>,
+  readyLine: RegExp,
+): Promise<Started> {
   const child = spawn(process.execPath, [`dist/apps/${app}/src/main.js`], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },

@@ -34,4 +34,7 @@ export const PatchFlagsDto = z
     fanoutBatchSize: z.number().int().min(10).max(100_000),
   })
   .partial()
-  .refine((patch) => Object.keys(patch).length > 0, 'send at least one of strategy, celebrityThreshold, mailboxSize, fanoutBatchSize');
+  .refine(
+    (patch) => Object.keys(patch).length > 0,
+    'send at least one of strategy, celebrityThreshold, mailboxSize, fanoutBatchSize',
+  );

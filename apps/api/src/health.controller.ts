@@ -18,8 +18,14 @@ export class HealthController {
   @Get('ready')
   async ready() {
     const [postgres, redis] = await Promise.all([
-      this.prisma.$queryRaw`SELECT 1`.then(() => 'ok', (e: Error) => e.message),
-      this.redis.client.ping().then(() => 'ok', (e: Error) => e.message),
+      this.prisma.$queryRaw`SELECT 1`.then(
+        () => 'ok',
+        (e: Error) => e.message,
+      ),
+      this.redis.client.ping().then(
+        () => 'ok',
+        (e: Error) => e.message,
+      ),
     ]);
     if (postgres !== 'ok' || redis !== 'ok') {
       throw new UnavailableError(`not ready: postgres ${postgres}; redis ${redis}`);
