@@ -51,10 +51,6 @@ export class UsersRepository {
     });
   }
 
-  async touchLastSeen(id: string): Promise<void> {
-    await this.prisma.user.update({ where: { id: BigInt(id) }, data: { lastSeenAt: new Date() } });
-  }
-
   /** People who follow `userId`, most recent follow first; keyset on (followed at, follower id). */
   async followers(userId: string, after: [Date, bigint] | null, limit: number): Promise<UserListRow[]> {
     const [at, id] = after ?? [new Date(8.64e15), 0n];
