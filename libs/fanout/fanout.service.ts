@@ -69,7 +69,7 @@ export class FanoutService {
     if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
     const failures = Object.values(await job.getIgnoredChildrenFailures());
     if (failures.length > 0) {
-      await this.outbox.markFailed(eventId, `${failures.length} batch(es) failed: ${failures[0]}`);
+      await this.giveUp(eventId, `${failures.length} batch(es) failed: ${failures[0]}`);
       return;
     }
     await this.outbox.markDelivered(eventId);
@@ -88,11 +88,10 @@ export class FanoutService {
           entry: { postId: event.payload.postId, authorId: event.payload.authorId },
         }));
       case 'follow.created':
-        return this.backfillFollow(event.payload.followerId, event.payload.followeeId);
       case 'follow.removed':
-        return this.mailbox.retractAuthor(event.payload.followerId, event.payload.followeeId);
+        return this.syncFollow(event.payload.followerId, event.payload.followeeId);
       case 'flags.changed':
-        return this.planDemotions(job);
+        return this.planDemotions();
     }
   }
 
@@ -105,28 +104,25 @@ export class FanoutService {
       if (flags.strategy === 'hybrid' && (await this.pullMode.enter(authorId))) await this.announceFlags();
       return;
     }
-    if (author.pullMode) {
-      // A celebrity no longer: their older posts never reached mailboxes, so this post's fan-out carries them.
-      await this.addDemotion(job, authorId, author.pullVersion);
-    }
+    // A celebrity no longer: their older posts never reached mailboxes; readers merge them until the demotion is done.
+    if (author.pullMode) await this.addDemotion(authorId, author.pullVersion);
     const entries: MailboxEntry[] = [{ postId, authorId }];
     await this.addBatches(job, 'deliver-batch', authorId, (range) => ({ ...range, authorId, entries }));
   }
 
-  private async planDemotions(job: EventJob): Promise<void> {
+  private async planDemotions(): Promise<void> {
     const flags = await this.flagsRepository.read();
     for (const author of await this.pullMode.authors()) {
-      if (fansOut(flags, author.followersCount)) await this.addDemotion(job, author.id, author.pullVersion);
+      if (fansOut(flags, author.followersCount)) await this.addDemotion(author.id, author.pullVersion);
     }
   }
 
-  private async addDemotion(job: EventJob, authorId: string, pullVersion: number): Promise<void> {
-    await this.queue.add(
-      'demote-author',
-      { authorId, pullVersion },
-      jobIds.demote(authorId, pullVersion),
-      this.childOf(job),
-    );
+  /**
+   * Not a child of the event: one demotion may be wanted by several events (a post, a flag change), and a job can
+   * have only one parent. The author stays in pull mode, merged at read time, until the demotion has finished.
+   */
+  private async addDemotion(authorId: string, pullVersion: number): Promise<void> {
+    await this.queue.add('demote-author', { authorId, pullVersion }, jobIds.demote(authorId, pullVersion));
   }
 
   private async addBatches<N extends 'deliver-batch' | 'retract-batch'>(
@@ -151,8 +147,7 @@ export class FanoutService {
   }
 
   private async deliverBatch(batch: FanoutJobs['deliver-batch']): Promise<void> {
-    // A post deleted before its fan-out ran is not delivered (the delete's retraction may already have run).
-    if (batch.entries.length === 1 && !(await this.posts.isLive(batch.entries[0]!.postId))) return;
+    // A post deleted while this batch ran may land after its retraction; reads drop it (hydration knows it is deleted).
     const owners = await this.owners(batch);
     await this.mailbox.deliver(owners, batch.entries, this.flags.current().flags.mailboxSize);
   }
@@ -175,11 +170,34 @@ export class FanoutService {
     return batch.includeAuthor ? [batch.authorId, ...followers] : followers;
   }
 
+  /**
+   * Follow and unfollow events of one pair may run in any order (parallel workers, retries, the sweep), so each
+   * applies what PostgreSQL says now, and checks again afterwards: whichever handler runs last applies the last state.
+   */
+  private async syncFollow(followerId: string, followeeId: string): Promise<void> {
+    let following = await this.follows.exists(followerId, followeeId);
+    for (let round = 0; round < 5; round++) {
+      if (following) await this.backfillFollow(followerId, followeeId);
+      else await this.mailbox.retractAuthor(followerId, followeeId);
+      const now = await this.follows.exists(followerId, followeeId);
+      if (now === following) return;
+      following = now;
+    }
+    throw new Error(`follow ${followerId}>${followeeId} kept changing; retrying`);
+  }
+
   /** Order matters: accept the followee's deliveries first, then copy what was posted before. */
   private async backfillFollow(followerId: string, followeeId: string): Promise<void> {
     if (!(await this.mailbox.addFollowee(followerId, followeeId))) return;
     const { mailboxSize } = this.flags.current().flags;
-    await this.mailbox.deliver([followerId], await this.posts.recentRefs(followeeId, mailboxSize), mailboxSize);
+    const { entries, floor } = await this.recentOf(followeeId, mailboxSize);
+    await this.mailbox.deliver([followerId], entries, mailboxSize, floor);
+  }
+
+  /** An author's newest posts, and the floor to pass when older ones may exist beyond them. */
+  private async recentOf(authorId: string, limit: number) {
+    const entries = await this.posts.recentRefs(authorId, limit);
+    return { entries, floor: entries.length === limit ? entries[limit - 1]!.postId : '0' };
   }
 
   /** Recomputes a mailbox from PostgreSQL; throws (to retry) if the user's follows changed meanwhile. */
@@ -212,7 +230,11 @@ export class FanoutService {
         ids.map((userId) => ({
           name: 'mailbox-rebuild',
           data: { userId, epoch: mailboxEpoch },
-          opts: { ...DEFAULT_JOB_OPTIONS, jobId: jobIds.rebuild(userId, mailboxEpoch, `all${requestedAt}`) },
+          opts: {
+            ...DEFAULT_JOB_OPTIONS,
+            removeOnFail: true,
+            jobId: jobIds.rebuild(userId, mailboxEpoch, `all${requestedAt}`),
+          },
         })),
       );
       after = ids[ids.length - 1]!;
@@ -224,14 +246,25 @@ export class FanoutService {
     const flags = await this.flagsRepository.read();
     const author = await this.users.followersCount(authorId);
     if (!author?.pullMode || author.pullVersion !== pullVersion || !fansOut(flags, author.followersCount)) return;
-    const entries = await this.posts.recentRefs(authorId, flags.mailboxSize);
+    const { entries, floor } = await this.recentOf(authorId, flags.mailboxSize);
     for (const range of followerRanges(await this.follows.batchBounds(authorId, flags.fanoutBatchSize))) {
-      await this.mailbox.deliver(await this.owners({ authorId, ...range }), entries, flags.mailboxSize);
+      await this.mailbox.deliver(await this.owners({ authorId, ...range }), entries, flags.mailboxSize, floor);
     }
     if (await this.pullMode.leave(authorId, pullVersion)) {
       this.logger.log(`author ${authorId} left pull mode after backfilling ${entries.length} post(s)`);
       await this.announceFlags();
     }
+  }
+
+  /**
+   * An event whose retries are used up left some mailboxes without a change. Which ones is not known, so a new
+   * mailbox epoch makes every mailbox be rebuilt from PostgreSQL before it is trusted again; `failed` stays counted.
+   */
+  async giveUp(eventId: string, reason: string): Promise<void> {
+    await this.outbox.markFailed(eventId, reason);
+    await this.flagsRepository.bumpEpoch();
+    await this.flags.announce();
+    this.logger.error(`fan-out of event ${eventId} gave up (${reason}); started a new mailbox epoch`);
   }
 
   private async announceFlags(): Promise<void> {

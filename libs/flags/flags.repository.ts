@@ -48,6 +48,13 @@ export class FlagsRepository {
     return row.version;
   }
 
+  async bumpEpoch(): Promise<void> {
+    await this.prisma.runtimeFlags.update({
+      where: { id: 1 },
+      data: { mailboxEpoch: { increment: 1 }, version: { increment: 1 }, updatedAt: new Date() },
+    });
+  }
+
   /** Any change to the set of pull-mode authors bumps the version so every process reloads it. */
   async bumpVersion(tx: Db = this.prisma): Promise<number> {
     const row = await tx.runtimeFlags.update({

@@ -26,6 +26,7 @@ export class FlagsService implements OnModuleInit, OnModuleDestroy {
   private poller?: NodeJS.Timeout;
   private subscriber?: Redis;
   private refreshing?: Promise<void>;
+  private reloadAfter = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -91,8 +92,18 @@ export class FlagsService implements OnModuleInit, OnModuleDestroy {
     await this.redis.client.publish(this.redis.keys.flagsChannel(), String(this.snapshot.version));
   }
 
+  /** A change announced while a load is under way may not be in it, so that load is followed by another. */
   async refresh(): Promise<void> {
-    this.refreshing ??= this.load().finally(() => (this.refreshing = undefined));
+    if (this.refreshing) {
+      this.reloadAfter = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.reloadAfter = false;
+        await this.load();
+      } while (this.reloadAfter);
+    })().finally(() => (this.refreshing = undefined));
     return this.refreshing;
   }
 

@@ -20,24 +20,28 @@ local function trim(mb, ms, cap, floor)
 end
 `;
 
-/** ARGV: owner, cap, then (postId, authorId) pairs. */
+/**
+ * ARGV: owner, cap, floor, then (postId, authorId) pairs. A backfill of an author's newest posts passes the lowest
+ * of them as floor when the author may have older ones: below it the mailbox is no longer complete.
+ */
 export const DELIVER = `${TRIM}
 local mb, fw, ms = KEYS[1], KEYS[2], KEYS[3]
 local owner, cap = ARGV[1], tonumber(ARGV[2])
 local state = redis.call('HMGET', ms, 'epoch', 'build', 'floor')
 if not state[1] then return 0 end
 local building = state[2] and state[2] ~= ''
-local floor = tonumber(state[3] or '0')
+local stored = tonumber(state[3] or '0')
+local floor = math.max(stored, tonumber(ARGV[3]))
 local added = 0
-for i = 3, #ARGV, 2 do
+for i = 4, #ARGV, 2 do
   local id, author = ARGV[i], ARGV[i + 1]
   -- Outside a rebuild the following set is exact, so a post of someone unfollowed meanwhile is not written.
   if building or (tonumber(id) >= floor and (author == owner or redis.call('SISMEMBER', fw, author) == 1)) then
     added = added + redis.call('ZADD', mb, id, id .. ':' .. author)
   end
 end
-local trimmed = trim(mb, ms, cap, floor)
-if trimmed ~= floor then redis.call('HSET', ms, 'floor', string.format('%.0f', trimmed)) end
+floor = trim(mb, ms, cap, floor)
+if floor ~= stored then redis.call('HSET', ms, 'floor', string.format('%.0f', floor)) end
 return added
 `;
 

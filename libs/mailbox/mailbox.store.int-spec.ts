@@ -60,6 +60,14 @@ describe('MailboxStore on Redis', () => {
     expect(await ids(me)).toEqual([5, 4, 3]);
   });
 
+  it("raises the floor when a backfill may not hold the author's older posts", async () => {
+    const me = await freshMailbox(['7']);
+    await store.deliver([me], [entry(20, '7'), entry(30, '7')], 800, '20');
+    expect(await store.read(me, 1, null, 10, [])).toMatchObject({ valid: true, floor: '20' });
+    await store.deliver([me], [entry(10, '7')], 800);
+    expect(await ids(me)).toEqual([30, 20]);
+  });
+
   it('retracts every post of an unfollowed author and refuses their later deliveries', async () => {
     const me = await freshMailbox(['7', '8']);
     await store.deliver([me], [entry(1, '7'), entry(2, '8'), entry(3, '7')], 800);

@@ -43,12 +43,15 @@ export class MailboxStore implements OnModuleInit {
     }
   }
 
-  /** One pipelined round trip for a batch of followers. Returns how many mailbox entries were added. */
-  async deliver(ownerIds: string[], entries: MailboxEntry[], cap: number): Promise<number> {
+  /**
+   * One pipelined round trip for a batch of followers. Returns how many mailbox entries were added. `floor` is for
+   * backfills that may not hold all of an author's older posts (see DELIVER).
+   */
+  async deliver(ownerIds: string[], entries: MailboxEntry[], cap: number, floor = '0'): Promise<number> {
     if (ownerIds.length === 0 || entries.length === 0) return 0;
     const flat = entries.flatMap((e) => [e.postId, e.authorId]);
     const results = await this.pipelined(ownerIds, (p, owner) =>
-      p.deliver(...this.userKeys(owner), owner, cap, ...flat),
+      p.deliver(...this.userKeys(owner), owner, cap, floor, ...flat),
     );
     return results.reduce((sum: number, r) => sum + Number(r), 0);
   }

@@ -19,7 +19,7 @@ export function decodeCursor(cursor: string, arity: number): string[] {
   const values = /^[A-Za-z0-9_-]{1,200}$/.test(cursor)
     ? Buffer.from(cursor, 'base64url').toString('utf8').split('.')
     : [];
-  if (values.length !== arity || !values.every((v) => /^[0-9]{1,19}$/.test(v))) {
+  if (values.length !== arity || !values.every((v) => /^[0-9]{1,19}$/.test(v) && BigInt(v) <= MAX_ID)) {
     throw new ValidationFailedError(
       'cursor is not valid: pass back a nextCursor from a previous page.',
       'INVALID_CURSOR',

@@ -25,6 +25,13 @@ export class FollowsRepository {
     return true;
   }
 
+  async exists(followerId: string, followeeId: string): Promise<boolean> {
+    const count = await this.prisma.follow.count({
+      where: { followerId: BigInt(followerId), followeeId: BigInt(followeeId) },
+    });
+    return count > 0;
+  }
+
   async followeeIds(userId: string): Promise<string[]> {
     const rows = await this.prisma.follow.findMany({
       where: { followerId: BigInt(userId) },

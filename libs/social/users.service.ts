@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthService } from '#libs/auth';
 import { PrismaService } from '#libs/db';
-import { ConflictError, NotFoundError } from '#libs/errors';
+import { ConflictError, NotFoundError, ValidationFailedError } from '#libs/errors';
 import { FlagsService, isCelebrity } from '#libs/flags';
 import { encodeCursor, decodeCursor, type Page } from '#libs/paging';
 import { UsersRepository, type UserListRow, type UserRow } from './users.repository.js';
@@ -98,5 +98,12 @@ export class UsersService {
 function afterOf(cursor: string | undefined): [Date, bigint] | null {
   if (cursor === undefined) return null;
   const [at, id] = decodeCursor(cursor, 2);
-  return [new Date(Number(at)), BigInt(id!)];
+  const followedAt = new Date(Number(at));
+  if (Number.isNaN(followedAt.getTime())) {
+    throw new ValidationFailedError(
+      'cursor is not valid: pass back a nextCursor from a previous page.',
+      'INVALID_CURSOR',
+    );
+  }
+  return [followedAt, BigInt(id!)];
 }

@@ -44,6 +44,7 @@ export class TimelineService {
         'mailbox-rebuild',
         { userId: readerId, epoch: snapshot.mailboxEpoch },
         jobIds.rebuild(readerId, snapshot.mailboxEpoch, 'lazy'),
+        { removeOnFail: true },
       );
     }
     const rows = await this.posts.pullPage(readerId, before, limit);

@@ -124,7 +124,7 @@ describe('posts', () => {
       400,
       'POST_TOO_LONG',
     );
-    for (const body of [{ body: '' }, { body: '   ' }, { body: 7 }, {}, { body: 'x', more: 1 }]) {
+    for (const body of [{ body: '' }, { body: '   ' }, { body: 7 }, {}, { body: 'x', more: 1 }, { body: 'a\u0000b' }]) {
       expectError(await api.call('POST', '/v1/posts', { token: alice.token, body }), 400, 'VALIDATION_FAILED');
     }
     expect((await api.call('GET', '/v1/me', { token: alice.token })).body.postsCount).toBe(1);
@@ -152,6 +152,16 @@ describe('timeline queries', () => {
     expectError(await get('?limit=ten'), 400, 'VALIDATION_FAILED');
     expectError(await get('?strategy=fanout'), 400, 'VALIDATION_FAILED');
     expectError(await get('?cursor=%25%25%25'), 400, 'INVALID_CURSOR');
+    const huge = Buffer.from('99999999999999999999').toString('base64url');
+    const beyondBigint = Buffer.from('9999999999999999999').toString('base64url');
+    expectError(await get(`?cursor=${huge}`), 400, 'INVALID_CURSOR');
+    expectError(await get(`?cursor=${beyondBigint}`), 400, 'INVALID_CURSOR');
+    const followersCursor = Buffer.from('9999999999999999999.1').toString('base64url');
+    expectError(
+      await api.call('GET', `/v1/users/${alice.id}/followers?cursor=${followersCursor}`),
+      400,
+      'INVALID_CURSOR',
+    );
     expect((await get('?limit=100&strategy=pull')).body).toEqual({
       items: [],
       nextCursor: null,

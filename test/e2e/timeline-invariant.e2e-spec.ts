@@ -171,7 +171,24 @@ async function checkAll(users: { token: string }[], model: Model, global: string
 
 describe('the timeline invariant, end to end over HTTP with the real API and worker', () => {
   it('after the queue drains, push, pull and hybrid all return the timeline the history defines', async () => {
+    const posts = (author: number, n: number): Op[] => Array.from({ length: n }, () => ({ kind: 'post', author }));
+    // Found by review: following an author with more posts than the mailbox holds; a quick unfollow/follow flip.
+    const examples: [Op[]][] = [
+      [[{ kind: 'read', reader: 0, strategy: 'hybrid' }, ...posts(1, 16), { kind: 'follow', from: 0, to: 1 }]],
+      [
+        [
+          { kind: 'read', reader: 0, strategy: 'push' },
+          ...posts(2, 3),
+          { kind: 'follow', from: 0, to: 2 },
+          { kind: 'unfollow', from: 0, to: 2 },
+          { kind: 'follow', from: 0, to: 2 },
+          { kind: 'unfollow', from: 0, to: 2 },
+          { kind: 'follow', from: 0, to: 2 },
+        ],
+      ],
+    ];
     await fc.assert(fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 45 }), run), {
+      examples,
       numRuns: Number(process.env.INVARIANT_RUNS ?? 12),
       endOnFailure: true,
     });

@@ -2,13 +2,23 @@ import { z } from 'zod';
 import { STRATEGIES } from '#libs/config';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '#libs/paging';
 
+// PostgreSQL cannot store U+0000 in text; refuse it here rather than fail in the database.
+const noNul = (value: string) => !value.includes('\u0000');
+const NO_NUL = 'must not contain the NUL character (U+0000)';
+
 export const CreateUserDto = z.strictObject({
   handle: z.string().regex(/^[a-z0-9_]{1,30}$/, 'must be 1 to 30 of a-z, 0-9 and "_"'),
-  displayName: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
+  displayName: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .refine(noNul, NO_NUL)
+    .optional(),
 });
 
 export const CreatePostDto = z.strictObject({
-  body: z.string({ error: 'body must be a string' }),
+  body: z.string({ error: 'body must be a string' }).refine(noNul, NO_NUL),
 });
 
 export const PageQueryDto = z.strictObject({

@@ -3,7 +3,7 @@ import { Inject, Logger, OnModuleInit } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { FanoutService } from '#libs/fanout';
-import { FANOUT_QUEUE, OutboxRepository, type FanoutJobs } from '#libs/outbox';
+import { FANOUT_QUEUE, type FanoutJobs } from '#libs/outbox';
 
 @Processor(FANOUT_QUEUE)
 export class FanoutProcessor extends WorkerHost implements OnModuleInit {
@@ -11,7 +11,6 @@ export class FanoutProcessor extends WorkerHost implements OnModuleInit {
 
   constructor(
     private readonly fanout: FanoutService,
-    private readonly outbox: OutboxRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
@@ -31,7 +30,7 @@ export class FanoutProcessor extends WorkerHost implements OnModuleInit {
     if (!job) return;
     this.logger.warn(`${job.name} ${job.id} attempt ${job.attemptsMade} failed: ${error.message}`);
     if (job.name === 'outbox-event' && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-      await this.outbox.markFailed((job.data as FanoutJobs['outbox-event']).eventId, error.message);
+      await this.fanout.giveUp((job.data as FanoutJobs['outbox-event']).eventId, error.message);
     }
   }
 }
