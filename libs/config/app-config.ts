@@ -18,6 +18,8 @@ export interface AppConfig {
   host: string;
   port: number;
   adminToken: string;
+  /** True when ADMIN_TOKEN was not set and the published local default is in use. */
+  adminTokenIsDefault: boolean;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   /** Flags given in the environment (undefined when not set): the API applies them at start-up. */
   envFlags: Partial<TimelineFlags>;
@@ -28,6 +30,8 @@ export interface AppConfig {
   /** An undelivered event enqueued this long ago may have lost its job (Redis flushed): enqueue it again. */
   outboxReenqueueMs: number;
 }
+
+export const DEFAULT_ADMIN_TOKEN = 'local-admin-token';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -40,7 +44,7 @@ const schema = z.object({
     .default('fl'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(1, 65535).default(3000),
-  ADMIN_TOKEN: z.string().min(12, 'must be at least 12 characters').default('local-admin-token'),
+  ADMIN_TOKEN: z.string().min(12, 'must be at least 12 characters').default(DEFAULT_ADMIN_TOKEN),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
   TIMELINE_STRATEGY: z.enum(STRATEGIES).optional(),
   CELEBRITY_THRESHOLD: int(1, 1_000_000_000).optional(),
@@ -94,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     port: e.PORT,
     adminToken: e.ADMIN_TOKEN,
+    adminTokenIsDefault: e.ADMIN_TOKEN === DEFAULT_ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
     envFlags,
     defaultFlags: { ...DEFAULT_FLAGS, ...envFlags },

@@ -4,6 +4,9 @@ import { createApiApp } from './api.app.js';
 
 try {
   const config = loadConfig();
+  if (config.adminTokenIsDefault) {
+    console.warn('WARNING: ADMIN_TOKEN is not set; the admin API accepts the published default "local-admin-token".');
+  }
   const app = await createApiApp(config);
   await app.listen(config.port, config.host);
   console.log(`fanout-lab api listening on http://${config.host}:${config.port}`);
