@@ -1,0 +1,227 @@
+import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import type { Endpoint, MixEntry, Strategy } from './scenario.model.js';
+
+// One summary shape for the Node driver and k6 (loadtest/k6/summary.js maps k6's handleSummary data into it, with
+// null where k6 has no data). Latencies are recorded in microseconds in HDR histograms and reported in ms; the encoded
+// histograms travel with the summary so runs from several processes can be added (never average percentiles).
+
+export const SUMMARY_FORMAT = 'fanout-lab.loadtest-summary/1';
+
+export interface LatencyStats {
+  /** Completed requests (2xx, other statuses and network errors alike), as k6's http_req_duration counts them. */
+  count: number;
+  /** count / seconds measured. */
+  ratePerSec: number;
+  p50Ms: number | null;
+  p90Ms: number | null;
+  p99Ms: number | null;
+  p999Ms: number | null;
+  maxMs: number | null;
+  /** Non-2xx responses plus network errors and timeouts. */
+  errors: number;
+  /** Sends not made because maxInFlight requests were outstanding (k6: dropped_iterations). */
+  dropped: number | null;
+  /** hdr-histogram-js encodeIntoCompressedBase64, values in microseconds; null from k6. */
+  histogram: string | null;
+}
+
+export interface TagStats extends LatencyStats {
+  endpoint: Endpoint;
+  strategy: Strategy;
+}
+
+export interface StepSummary {
+  step: number;
+  targetRate: number;
+  durationSeconds: number;
+  /** Sends due in the step, and sends made (scheduled − dropped); null from k6. */
+  scheduled: number | null;
+  sent: number | null;
+  /** How late the driver itself dispatched sends (already inside the latencies); shows the driver's own limit. */
+  dispatchLagP99Ms: number | null;
+  dispatchLagMaxMs: number | null;
+  total: LatencyStats;
+  tags: TagStats[];
+}
+
+export interface ThresholdResult {
+  endpoint: Endpoint;
+  stat: 'p99';
+  limitMs: number;
+  actualMs: number | null;
+  ok: boolean;
+}
+
+export interface RunSummary {
+  format: typeof SUMMARY_FORMAT;
+  tool: 'node-driver' | 'k6';
+  scenario: string;
+  strategy: Strategy;
+  baseUrl: string;
+  startedAt: string;
+  finishedAt: string;
+  config: {
+    rates: number[];
+    stepSeconds: number;
+    warmupSeconds: number;
+    limit: number;
+    maxInFlight: number;
+    mix: MixEntry[];
+  };
+  histogramUnit: 'us';
+  total: LatencyStats;
+  tags: TagStats[];
+  steps: StepSummary[];
+  thresholds: ThresholdResult[];
+  thresholdsOk: boolean;
+  notes: string[];
+}
+
+export type SummaryMeta = Omit<
+  RunSummary,
+  'format' | 'histogramUnit' | 'total' | 'tags' | 'steps' | 'thresholds' | 'thresholdsOk'
+> & {
+  p99Ms: number;
+};
+
+/** What the driver records while it runs; one per measured ladder step. */
+export interface TagRecord {
+  endpoint: Endpoint;
+  strategy: Strategy;
+  latency: Histogram;
+  errors: number;
+  dropped: number;
+}
+
+export interface StepRecord {
+  step: number;
+  targetRate: number;
+  seconds: number;
+  scheduled: number;
+  sent: number;
+  lag: Histogram;
+  tags: Map<string, TagRecord>;
+}
+
+/** µs from 1 µs to 1 h at 3 significant digits (0.1% error); auto-resize keeps a pathological value from throwing. */
+export function newHistogram(): Histogram {
+  return build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+}
+
+export function newStepRecord(step: number, targetRate: number, seconds: number): StepRecord {
+  return { step, targetRate, seconds, scheduled: 0, sent: 0, lag: newHistogram(), tags: new Map() };
+}
+
+export function tagRecord(record: StepRecord, endpoint: Endpoint, strategy: Strategy): TagRecord {
+  const key = `${endpoint}|${strategy}`;
+  let tag = record.tags.get(key);
+  if (!tag) record.tags.set(key, (tag = { endpoint, strategy, latency: newHistogram(), errors: 0, dropped: 0 }));
+  return tag;
+}
+
+const ms = (us: number): number => Math.round(us) / 1000;
+
+export function statsOf(h: Histogram, errors: number, dropped: number | null, seconds: number): LatencyStats {
+  const empty = h.totalCount === 0;
+  // A percentile is the top of its HDR bucket and can exceed the exact max by < 0.1%; cap it so p99.9 <= max.
+  const at = (p: number) => (empty ? null : ms(Math.min(h.getValueAtPercentile(p), h.maxValue)));
+  return {
+    count: h.totalCount,
+    ratePerSec: seconds > 0 ? Math.round((h.totalCount / seconds) * 100) / 100 : 0,
+    p50Ms: at(50),
+    p90Ms: at(90),
+    p99Ms: at(99),
+    p999Ms: at(99.9),
+    maxMs: empty ? null : ms(h.maxValue),
+    errors,
+    dropped,
+    histogram: encodeIntoCompressedBase64(h),
+  };
+}
+
+interface Acc {
+  endpoint: Endpoint;
+  strategy: Strategy;
+  h: Histogram;
+  errors: number;
+  dropped: number;
+}
+
+function accumulate(
+  into: Map<string, Acc>,
+  key: string,
+  endpoint: Endpoint,
+  strategy: Strategy,
+  h: Histogram,
+  errors: number,
+  dropped: number,
+) {
+  let acc = into.get(key);
+  if (!acc) into.set(key, (acc = { endpoint, strategy, h: newHistogram(), errors: 0, dropped: 0 }));
+  acc.h.add(h);
+  acc.errors += errors;
+  acc.dropped += dropped;
+}
+
+const byTag = (a: { endpoint: string; strategy: string }, b: { endpoint: string; strategy: string }) =>
+  a.endpoint.localeCompare(b.endpoint) || a.strategy.localeCompare(b.strategy);
+
+export function buildSummary(meta: SummaryMeta, records: readonly StepRecord[]): RunSummary {
+  const { p99Ms, ...rest } = meta;
+  const allTags = new Map<string, Acc>();
+  const all = newHistogram();
+  let allErrors = 0;
+  let allDropped = 0;
+  let allSeconds = 0;
+  const steps = records.map((r): StepSummary => {
+    const stepAll = newHistogram();
+    let errors = 0;
+    let dropped = 0;
+    const tags = [...r.tags.entries()].map(([key, t]) => {
+      stepAll.add(t.latency);
+      errors += t.errors;
+      dropped += t.dropped;
+      accumulate(allTags, key, t.endpoint, t.strategy, t.latency, t.errors, t.dropped);
+      return { endpoint: t.endpoint, strategy: t.strategy, ...statsOf(t.latency, t.errors, t.dropped, r.seconds) };
+    });
+    all.add(stepAll);
+    allErrors += errors;
+    allDropped += dropped;
+    allSeconds += r.seconds;
+    return {
+      step: r.step,
+      targetRate: r.targetRate,
+      durationSeconds: r.seconds,
+      scheduled: r.scheduled,
+      sent: r.sent,
+      dispatchLagP99Ms: r.lag.totalCount ? ms(r.lag.getValueAtPercentile(99)) : null,
+      dispatchLagMaxMs: r.lag.totalCount ? ms(r.lag.maxValue) : null,
+      total: statsOf(stepAll, errors, dropped, r.seconds),
+      tags: tags.sort(byTag),
+    };
+  });
+  const tags = [...allTags.values()]
+    .map((a) => ({ endpoint: a.endpoint, strategy: a.strategy, ...statsOf(a.h, a.errors, a.dropped, allSeconds) }))
+    .sort(byTag);
+  return finish({ ...rest, total: statsOf(all, allErrors, allDropped, allSeconds), tags, steps }, p99Ms);
+}
+
+/** p99 per endpoint over all measured steps against the scenario's limit, as the k6 thresholds are set. */
+export function finish(
+  partial: Omit<RunSummary, 'format' | 'histogramUnit' | 'thresholds' | 'thresholdsOk'>,
+  p99Ms: number,
+): RunSummary {
+  const endpoints = [...new Set(partial.config.mix.map((m) => m.endpoint))].sort();
+  const thresholds = endpoints.map((endpoint): ThresholdResult => {
+    const rows = partial.tags.filter((t) => t.endpoint === endpoint);
+    const actual = rows.length === 0 ? null : Math.max(...rows.map((t) => t.p99Ms ?? 0));
+    return { endpoint, stat: 'p99', limitMs: p99Ms, actualMs: actual, ok: actual !== null && actual < p99Ms };
+  });
+  return {
+    format: SUMMARY_FORMAT,
+    histogramUnit: 'us',
+    ...partial,
+    thresholds,
+    thresholdsOk: thresholds.every((t) => t.ok),
+  };
+}
