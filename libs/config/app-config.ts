@@ -29,6 +29,10 @@ export interface AppConfig {
   outboxSweepMs: number;
   /** An undelivered event enqueued this long ago may have lost its job (Redis flushed): enqueue it again. */
   outboxReenqueueMs: number;
+  /** How often each process publishes its measurements to Redis for the admin metrics call. */
+  metricsPublishMs: number;
+  /** The worker serves Prometheus metrics on this port when set (the API serves them at /metrics). */
+  workerMetricsPort: number | null;
 }
 
 export const DEFAULT_ADMIN_TOKEN = 'local-admin-token';
@@ -54,6 +58,8 @@ const schema = z.object({
   FANOUT_CONCURRENCY: int(1, 256).default(8),
   OUTBOX_SWEEP_MS: int(100, 600_000).default(2000),
   OUTBOX_REENQUEUE_MS: int(500, 3_600_000).default(30_000),
+  METRICS_PUBLISH_MS: int(100, 60_000).default(1000),
+  WORKER_METRICS_PORT: int(1, 65535).optional(),
 });
 
 export const DEFAULT_FLAGS: TimelineFlags = {
@@ -106,6 +112,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     fanoutConcurrency: e.FANOUT_CONCURRENCY,
     outboxSweepMs: e.OUTBOX_SWEEP_MS,
     outboxReenqueueMs: e.OUTBOX_REENQUEUE_MS,
+    metricsPublishMs: e.METRICS_PUBLISH_MS,
+    workerMetricsPort: e.WORKER_METRICS_PORT ?? null,
   };
 }
 

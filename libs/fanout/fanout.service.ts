@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type Job, WaitingChildrenError } from 'bullmq';
 import { FlagsRepository, FlagsService, fansOut } from '#libs/flags';
 import { MailboxStore } from '#libs/mailbox';
+import { MetricsService, SERIES, type Stage } from '#libs/metrics';
 import {
   DEFAULT_JOB_OPTIONS,
   FANOUT_JOB_NAMES,
@@ -13,11 +14,13 @@ import {
   type FanoutJobs,
   type MailboxEntry,
 } from '#libs/outbox';
-import { PostCacheStore, PostsRepository } from '#libs/posts';
+import { PostCacheStore, postTimeMs, PostsRepository } from '#libs/posts';
 import { FollowsRepository, PullModeRepository, UsersRepository } from '#libs/social';
-import { followerRanges } from './fanout.plan.js';
+import { followerBucket, followerRanges } from './fanout.plan.js';
 
-type Handler<N extends FanoutJobName> = (job: Job<FanoutJobs[N]>, token: string) => Promise<void>;
+type Handler<N extends FanoutJobName> = (job: Job<FanoutJobs[N]>, token: string) => Promise<unknown>;
+/** What a batch job returns: when its mailbox writes were done, for the event's delivery lag. */
+type BatchResult = { finishedAt: number };
 type EventJob = Job<FanoutJobs['outbox-event']>;
 
 const REBUILD_PAGE = 1000;
@@ -33,7 +36,7 @@ export class FanoutService {
     'outbox-event': (job, token) => this.onEvent(job, token),
     'deliver-batch': (job) => this.deliverBatch(job.data),
     'retract-batch': (job) => this.retractBatch(job.data),
-    'mailbox-rebuild': (job) => this.rebuild(job.data.userId),
+    'mailbox-rebuild': (job) => this.timed('rebuild', 'mailbox', () => this.rebuild(job.data.userId)),
     'rebuild-all': (job) => this.rebuildAll(job.data.requestedAt),
     'demote-author': (job) => this.demote(job.data.authorId, job.data.pullVersion),
   };
@@ -49,22 +52,26 @@ export class FanoutService {
     private readonly follows: FollowsRepository,
     private readonly users: UsersRepository,
     private readonly pullMode: PullModeRepository,
+    private readonly metrics: MetricsService,
   ) {
     const missing = FANOUT_JOB_NAMES.filter((name) => typeof this.handlers[name] !== 'function');
     if (missing.length) throw new Error(`No handler for fan-out job(s): ${missing.join(', ')}`);
   }
 
-  async handle(job: Job, token: string): Promise<void> {
+  async handle(job: Job, token: string): Promise<unknown> {
     const handler = this.handlers[job.name as FanoutJobName] as Handler<FanoutJobName> | undefined;
     if (!handler) throw new Error(`Unknown fan-out job "${job.name}"`);
-    await handler(job as Job<never>, token);
+    const resumed = job.name === 'outbox-event' && (job.data as FanoutJobs['outbox-event']).step === 'wait';
+    if (job.attemptsMade === 0 && !resumed)
+      this.metrics.stage('job_wait', job.name, (Date.now() - job.timestamp) * 1000);
+    return handler(job as Job<never>, token);
   }
 
   private async onEvent(job: EventJob, token: string): Promise<void> {
     const { eventId, event } = job.data;
     if (job.data.step !== 'wait') {
-      await this.plan(job, event);
-      await job.updateData({ ...job.data, step: 'wait' });
+      const fannedOutTo = await this.timed('plan', event.type, () => this.plan(job, event));
+      await job.updateData({ ...job.data, step: 'wait', ...(typeof fannedOutTo === 'number' && { fannedOutTo }) });
     }
     if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
     const failures = Object.values(await job.getIgnoredChildrenFailures());
@@ -72,11 +79,32 @@ export class FanoutService {
       await this.giveUp(eventId, `${failures.length} batch(es) failed: ${failures[0]}`);
       return;
     }
+    if (event.type === 'post.created' && job.data.fannedOutTo !== undefined) {
+      await this.recordDeliveryLag(job, event.payload.postId, job.data.fannedOutTo);
+    }
     await this.outbox.markDelivered(eventId);
   }
 
-  /** Does the event's work directly or as child jobs of the event job. */
-  private async plan(job: EventJob, event: DomainEvent): Promise<void> {
+  /** Post committed → its last mailbox written (the latest batch's finish), by the author's follower count. */
+  private async recordDeliveryLag(job: EventJob, postId: string, followers: number): Promise<void> {
+    const results = Object.values(await job.getChildrenValues<BatchResult | null>());
+    const finishedAt = Math.max(...results.map((r) => r?.finishedAt ?? 0));
+    if (finishedAt > 0)
+      this.metrics.stage('delivery_lag', followerBucket(followers), (finishedAt - postTimeMs(postId)) * 1000);
+  }
+
+  private async timed<T>(stage: Stage, detail: string, run: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const result = await run();
+    this.metrics.stage(stage, detail, (performance.now() - started) * 1000);
+    return result;
+  }
+
+  /**
+   * Does the event's work directly or as child jobs of the event job. For a post that fans out, returns the
+   * author's follower count.
+   */
+  private async plan(job: EventJob, event: DomainEvent): Promise<number | void> {
     switch (event.type) {
       case 'post.created':
         return this.planPost(job, event.payload);
@@ -101,13 +129,16 @@ export class FanoutService {
     const author = await this.users.followersCount(authorId);
     if (!author) return;
     if (!fansOut(flags, author.followersCount)) {
+      this.metrics.count(SERIES.posts, 'pulled');
       if (flags.strategy === 'hybrid' && (await this.pullMode.enter(authorId))) await this.announceFlags();
       return;
     }
+    this.metrics.count(SERIES.posts, 'pushed');
     // A celebrity no longer: their older posts never reached mailboxes; readers merge them until the demotion is done.
     if (author.pullMode) await this.addDemotion(authorId, author.pullVersion);
     const entries: MailboxEntry[] = [{ postId, authorId }];
     await this.addBatches(job, 'deliver-batch', authorId, (range) => ({ ...range, authorId, entries }));
+    return author.followersCount;
   }
 
   private async planDemotions(): Promise<void> {
@@ -146,14 +177,29 @@ export class FanoutService {
     return { parent: { id: job.id!, queue: job.queueQualifiedName }, ignoreDependencyOnFailure: true };
   }
 
-  private async deliverBatch(batch: FanoutJobs['deliver-batch']): Promise<void> {
-    // A post deleted while this batch ran may land after its retraction; reads drop it (hydration knows it is deleted).
-    const owners = await this.owners(batch);
-    await this.mailbox.deliver(owners, batch.entries, this.flags.current().flags.mailboxSize);
+  private async deliverBatch(batch: FanoutJobs['deliver-batch']): Promise<BatchResult> {
+    return this.timed('batch', 'deliver', async () => {
+      // A post deleted while this batch ran may land after its retraction; reads drop it (hydration knows).
+      const owners = await this.owners(batch);
+      await this.write('deliver', owners.length * batch.entries.length, () =>
+        this.mailbox.deliver(owners, batch.entries, this.flags.current().flags.mailboxSize),
+      );
+      return { finishedAt: Date.now() };
+    });
   }
 
-  private async retractBatch(batch: FanoutJobs['retract-batch']): Promise<void> {
-    await this.mailbox.retractPost(await this.owners(batch), batch.entry);
+  private async retractBatch(batch: FanoutJobs['retract-batch']): Promise<BatchResult> {
+    return this.timed('batch', 'retract', async () => {
+      const owners = await this.owners(batch);
+      await this.write('retract', owners.length, () => this.mailbox.retractPost(owners, batch.entry));
+      return { finishedAt: Date.now() };
+    });
+  }
+
+  /** One pipelined mailbox write, timed, and the mailbox entries it wrote counted. */
+  private async write(kind: string, entries: number, run: () => Promise<unknown>): Promise<void> {
+    await this.timed('batch_write', kind, run);
+    this.metrics.count(SERIES.mailboxWrites, kind, entries);
   }
 
   private async owners(batch: {
@@ -248,7 +294,10 @@ export class FanoutService {
     if (!author?.pullMode || author.pullVersion !== pullVersion || !fansOut(flags, author.followersCount)) return;
     const { entries, floor } = await this.recentOf(authorId, flags.mailboxSize);
     for (const range of followerRanges(await this.follows.batchBounds(authorId, flags.fanoutBatchSize))) {
-      await this.mailbox.deliver(await this.owners({ authorId, ...range }), entries, flags.mailboxSize, floor);
+      const owners = await this.owners({ authorId, ...range });
+      await this.write('demote', owners.length * entries.length, () =>
+        this.mailbox.deliver(owners, entries, flags.mailboxSize, floor),
+      );
     }
     if (await this.pullMode.leave(authorId, pullVersion)) {
       this.logger.log(`author ${authorId} left pull mode after backfilling ${entries.length} post(s)`);

@@ -18,7 +18,13 @@ export interface MailboxEntry {
 
 export interface FanoutJobs {
   /** Turns one outbox event into mailbox work; completes (and marks the event delivered) after its batches. */
-  'outbox-event': { eventId: string; event: DomainEvent; step?: 'plan' | 'wait' };
+  'outbox-event': {
+    eventId: string;
+    event: DomainEvent;
+    step?: 'plan' | 'wait';
+    /** Set when planning fanned a post out: the author's follower count then (labels the delivery lag). */
+    fannedOutTo?: number;
+  };
   /** Writes entries into the mailboxes of followers in the keyset range (afterFollowerId, throughFollowerId]. */
   'deliver-batch': {
     authorId: string;

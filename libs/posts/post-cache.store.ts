@@ -26,16 +26,16 @@ export class PostCacheStore {
     await pipeline.exec();
   }
 
-  /** One round trip for a page: GETs pipelined (the keys live in different slots on a cluster). */
+  /**
+   * One MGET for a page: about twice the read throughput of one pipelined GET per post (measured with the ceiling
+   * server, loadtest/ceiling). On Redis Cluster the keys span slots, so this would become one MGET per slot.
+   */
   async getMany(postIds: string[]): Promise<CachedPost[]> {
     if (postIds.length === 0) return [];
-    const pipeline = this.redis.client.pipeline();
-    for (const id of postIds) pipeline.get(this.redis.keys.post(id));
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([error, value]) => {
-      if (error) throw error;
+    const values = await this.redis.client.mget(postIds.map((id) => this.redis.keys.post(id)));
+    return values.map((value) => {
       if (value === null) return undefined;
-      return value === DELETED ? 'deleted' : (JSON.parse(value as string) as TimelineItem);
+      return value === DELETED ? 'deleted' : (JSON.parse(value) as TimelineItem);
     });
   }
 }

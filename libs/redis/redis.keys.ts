@@ -25,6 +25,15 @@ export class RedisKeys {
     return `${this.prefix}:flags`;
   }
 
+  /** A process's latest metrics snapshot (libs/metrics), and the index of processes by publish time. */
+  metricsSnapshot(processId: string): string {
+    return `${this.prefix}:metrics:proc:${processId}`;
+  }
+
+  metricsIndex(): string {
+    return `${this.prefix}:metrics:procs`;
+  }
+
   bullPrefix(): string {
     return `${this.prefix}:bull`;
   }

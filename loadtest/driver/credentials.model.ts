@@ -37,6 +37,17 @@ export function parseCredentials(raw: unknown, source = 'credentials'): Credenti
   return { users: users as CredentialUser[], celebrities: celebrities as string[] };
 }
 
+/** Readers grouped by how many accounts they follow: a pull read joins that many authors' posts. */
+export const FOLLOWING_BUCKETS = ['0-9', '10-49', '50-199', '200+'] as const;
+export type FollowingBucket = (typeof FOLLOWING_BUCKETS)[number];
+
+export function followingBucket(following: number): FollowingBucket {
+  if (following < 10) return '0-9';
+  if (following < 50) return '10-49';
+  if (following < 200) return '50-199';
+  return '200+';
+}
+
 /** Small, fast, seedable PRNG (mulberry32): the same seed gives the same users and mix on every run. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

@@ -1,9 +1,16 @@
 import { performance } from 'node:perf_hooks';
-import { poolFor, seededRandom, WeightedPool, type CredentialUser, type Credentials } from './credentials.model.js';
+import {
+  followingBucket,
+  poolFor,
+  seededRandom,
+  WeightedPool,
+  type CredentialUser,
+  type Credentials,
+} from './credentials.model.js';
 import type { OutRequest, Transport } from './http.transport.js';
 import { dueMs, planPhases, type Phase } from './open-model.schedule.js';
 import type { MixEntry, Scenario } from './scenario.model.js';
-import { newStepRecord, tagRecord, type StepRecord } from './summary.js';
+import { followingRecord, newStepRecord, tagRecord, type StepRecord } from './summary.js';
 
 // Open-model load: every send has a due time fixed in advance (open-model.schedule.ts). A timer loop dispatches all
 // sends that are due without waiting for earlier responses; latency = response end − due time, so queueing anywhere
@@ -92,6 +99,8 @@ export function drive(p: DriveParams): Promise<DriveResult> {
       const user = users.pick(random);
       const record = records.get(phase);
       const tag = record ? tagRecord(record, entry.endpoint, scenario.strategy) : undefined;
+      const byFollowing =
+        record && entry.endpoint === 'timeline' ? followingRecord(record, followingBucket(user.following)) : undefined;
       if (record) record.scheduled += 1;
       if (inFlight >= scenario.maxInFlight) {
         if (tag) tag.dropped += 1;
@@ -107,7 +116,9 @@ export function drive(p: DriveParams): Promise<DriveResult> {
         inFlight -= 1;
         const failed = status < 200 || status > 299;
         if (tag) {
-          tag.latency.recordValue(Math.max(1, Math.round((clock() - due) * 1000)));
+          const micros = Math.max(1, Math.round((clock() - due) * 1000));
+          tag.latency.recordValue(micros);
+          byFollowing?.recordValue(micros);
           if (failed) tag.errors += 1;
         } else if (failed) warmup.errors += 1;
         if (phaseIndex >= phases.length && inFlight === 0) finish();

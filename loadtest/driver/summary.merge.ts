@@ -1,5 +1,5 @@
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
-import { buildSummary, newHistogram, newStepRecord, tagRecord, type RunSummary } from './summary.js';
+import { buildSummary, followingRecord, newHistogram, newStepRecord, tagRecord, type RunSummary } from './summary.js';
 
 /**
  * Adds summaries of the same scenario run by several driver processes at once (each at its share of the rate):
@@ -34,6 +34,7 @@ export function mergeSummaries(parts: readonly RunSummary[]): RunSummary {
         into.errors += t.errors;
         into.dropped += t.dropped ?? 0;
       }
+      for (const f of step.byFollowing ?? []) followingRecord(r, f.following).add(decode(f.histogram));
     }
     return { r, lagP99, lagMax };
   });

@@ -1,4 +1,5 @@
 import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { FOLLOWING_BUCKETS, type FollowingBucket } from './credentials.model.js';
 import type { Endpoint, MixEntry, Strategy } from './scenario.model.js';
 
 // One summary shape for the Node driver and k6 (loadtest/k6/summary.js maps k6's handleSummary data into it, with
@@ -30,6 +31,11 @@ export interface TagStats extends LatencyStats {
   strategy: Strategy;
 }
 
+/** Timeline reads by how many accounts the reader follows (pull's cost grows with it); null from k6. */
+export interface FollowingStats extends LatencyStats {
+  following: FollowingBucket;
+}
+
 export interface StepSummary {
   step: number;
   targetRate: number;
@@ -42,6 +48,7 @@ export interface StepSummary {
   dispatchLagMaxMs: number | null;
   total: LatencyStats;
   tags: TagStats[];
+  byFollowing: FollowingStats[] | null;
 }
 
 export interface ThresholdResult {
@@ -71,6 +78,7 @@ export interface RunSummary {
   histogramUnit: 'us';
   total: LatencyStats;
   tags: TagStats[];
+  byFollowing: FollowingStats[] | null;
   steps: StepSummary[];
   thresholds: ThresholdResult[];
   thresholdsOk: boolean;
@@ -79,7 +87,7 @@ export interface RunSummary {
 
 export type SummaryMeta = Omit<
   RunSummary,
-  'format' | 'histogramUnit' | 'total' | 'tags' | 'steps' | 'thresholds' | 'thresholdsOk'
+  'format' | 'histogramUnit' | 'total' | 'tags' | 'byFollowing' | 'steps' | 'thresholds' | 'thresholdsOk'
 > & {
   p99Ms: number;
 };
@@ -101,6 +109,8 @@ export interface StepRecord {
   sent: number;
   lag: Histogram;
   tags: Map<string, TagRecord>;
+  /** Timeline read latencies by the reader's following bucket. */
+  following: Map<FollowingBucket, Histogram>;
 }
 
 /** µs from 1 µs to 1 h at 3 significant digits (0.1% error); auto-resize keeps a pathological value from throwing. */
@@ -109,7 +119,29 @@ export function newHistogram(): Histogram {
 }
 
 export function newStepRecord(step: number, targetRate: number, seconds: number): StepRecord {
-  return { step, targetRate, seconds, scheduled: 0, sent: 0, lag: newHistogram(), tags: new Map() };
+  return {
+    step,
+    targetRate,
+    seconds,
+    scheduled: 0,
+    sent: 0,
+    lag: newHistogram(),
+    tags: new Map(),
+    following: new Map(),
+  };
+}
+
+export function followingRecord(record: StepRecord, bucket: FollowingBucket): Histogram {
+  let h = record.following.get(bucket);
+  if (!h) record.following.set(bucket, (h = newHistogram()));
+  return h;
+}
+
+function followingStats(buckets: Map<FollowingBucket, Histogram>, seconds: number): FollowingStats[] {
+  return FOLLOWING_BUCKETS.flatMap((following) => {
+    const h = buckets.get(following);
+    return h ? [{ following, ...statsOf(h, 0, null, seconds) }] : [];
+  });
 }
 
 export function tagRecord(record: StepRecord, endpoint: Endpoint, strategy: Strategy): TagRecord {
@@ -169,6 +201,7 @@ const byTag = (a: { endpoint: string; strategy: string }, b: { endpoint: string;
 export function buildSummary(meta: SummaryMeta, records: readonly StepRecord[]): RunSummary {
   const { p99Ms, ...rest } = meta;
   const allTags = new Map<string, Acc>();
+  const allFollowing = new Map<FollowingBucket, Histogram>();
   const all = newHistogram();
   let allErrors = 0;
   let allDropped = 0;
@@ -184,6 +217,10 @@ export function buildSummary(meta: SummaryMeta, records: readonly StepRecord[]):
       accumulate(allTags, key, t.endpoint, t.strategy, t.latency, t.errors, t.dropped);
       return { endpoint: t.endpoint, strategy: t.strategy, ...statsOf(t.latency, t.errors, t.dropped, r.seconds) };
     });
+    for (const [bucket, h] of r.following) {
+      if (!allFollowing.has(bucket)) allFollowing.set(bucket, newHistogram());
+      allFollowing.get(bucket)!.add(h);
+    }
     all.add(stepAll);
     allErrors += errors;
     allDropped += dropped;
@@ -198,12 +235,14 @@ export function buildSummary(meta: SummaryMeta, records: readonly StepRecord[]):
       dispatchLagMaxMs: r.lag.totalCount ? ms(r.lag.maxValue) : null,
       total: statsOf(stepAll, errors, dropped, r.seconds),
       tags: tags.sort(byTag),
+      byFollowing: followingStats(r.following, r.seconds),
     };
   });
   const tags = [...allTags.values()]
     .map((a) => ({ endpoint: a.endpoint, strategy: a.strategy, ...statsOf(a.h, a.errors, a.dropped, allSeconds) }))
     .sort(byTag);
-  return finish({ ...rest, total: statsOf(all, allErrors, allDropped, allSeconds), tags, steps }, p99Ms);
+  const byFollowing = followingStats(allFollowing, allSeconds);
+  return finish({ ...rest, total: statsOf(all, allErrors, allDropped, allSeconds), tags, byFollowing, steps }, p99Ms);
 }
 
 /** p99 per endpoint over all measured steps against the scenario's limit, as the k6 thresholds are set. */

@@ -66,6 +66,8 @@ export function fromK6(data, ctx) {
         )
         .filter((t) => t.count > 0)
         .sort(byEndpoint),
+      // k6 keeps no per-reader breakdown (the driver's reads by following count).
+      byFollowing: null,
     };
   });
   const seconds = s.rates.length * s.stepSeconds;
@@ -124,6 +126,7 @@ export function fromK6(data, ctx) {
     },
     total: stats(data, { phase: 'measure' }, seconds, totalDropped),
     tags: tags,
+    byFollowing: null,
     steps: steps,
     thresholds: thresholds,
     thresholdsOk: thresholds.every((t) => t.ok),

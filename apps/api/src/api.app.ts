@@ -1,7 +1,9 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loggerLevels, type AppConfig } from '#libs/config';
+import type { FastifyRequest } from 'fastify';
+import { loggerLevels, STRATEGIES, type AppConfig, type Strategy } from '#libs/config';
 import { FlagsService } from '#libs/flags';
+import { instrumentHttp, MetricsService } from '#libs/metrics';
 import { ApiModule } from './api.module.js';
 
 /** Builds the HTTP app (used by main.ts and by the integration tests). */
@@ -12,7 +14,15 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     { logger: loggerLevels(config.logLevel), bufferLogs: false },
   );
   app.enableShutdownHooks();
+  const flags = app.get(FlagsService);
+  instrumentHttp(app.getHttpAdapter().getInstance(), app.get(MetricsService), (request) => strategyOf(request, flags));
   await app.init();
-  await app.get(FlagsService).applyEnvironment();
+  await flags.applyEnvironment();
   return app;
+}
+
+/** The strategy a request ran under: a timeline read's own `?strategy=`, otherwise the configured one. */
+function strategyOf(request: FastifyRequest, flags: FlagsService): Strategy {
+  const requested = (request.query as { strategy?: string } | undefined)?.strategy;
+  return STRATEGIES.includes(requested as Strategy) ? (requested as Strategy) : flags.current().flags.strategy;
 }

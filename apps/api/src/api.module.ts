@@ -6,6 +6,7 @@ import { ConfigModule, type AppConfig } from '#libs/config';
 import { DbModule } from '#libs/db';
 import { HttpErrorFilter } from '#libs/errors';
 import { FlagsModule } from '#libs/flags';
+import { MetricsModule } from '#libs/metrics';
 import { OutboxModule } from '#libs/outbox';
 import { PostsModule } from '#libs/posts';
 import { RedisKeys, RedisModule, redisOptionsFromUrl } from '#libs/redis';
@@ -14,6 +15,7 @@ import { TimelineModule } from '#libs/timeline';
 import { AdminController } from './admin.controller.js';
 import { FollowingController } from './following.controller.js';
 import { HealthController } from './health.controller.js';
+import { MetricsController } from './metrics.controller.js';
 import { PostsController } from './posts.controller.js';
 import { TimelineController } from './timeline.controller.js';
 import { UsersController } from './users.controller.js';
@@ -27,6 +29,7 @@ export class ApiModule {
         ConfigModule.forRoot(config),
         DbModule,
         RedisModule,
+        MetricsModule.forRoot('api'),
         BullModule.forRoot({
           connection: redisOptionsFromUrl(config.redisUrl),
           prefix: new RedisKeys(config.redisPrefix).bullPrefix(),
@@ -45,6 +48,7 @@ export class ApiModule {
         TimelineController,
         AdminController,
         HealthController,
+        MetricsController,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

@@ -20,7 +20,7 @@ export class FanoutProcessor extends WorkerHost implements OnModuleInit {
     this.worker.concurrency = this.config.fanoutConcurrency;
   }
 
-  process(job: Job, token?: string): Promise<void> {
+  process(job: Job, token?: string): Promise<unknown> {
     return this.fanout.handle(job, token!);
   }
 

@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, type AppConfig } from '#libs/config';
 import { DbModule } from '#libs/db';
 import { FanoutModule } from '#libs/fanout';
+import { MetricsModule } from '#libs/metrics';
 import { OutboxModule } from '#libs/outbox';
 import { RedisKeys, RedisModule, redisOptionsFromUrl } from '#libs/redis';
 import { FanoutProcessor } from './fanout.processor.js';
@@ -16,6 +17,7 @@ export class WorkerModule {
         ConfigModule.forRoot(config),
         DbModule,
         RedisModule,
+        MetricsModule.forRoot('worker'),
         BullModule.forRoot({
           connection: redisOptionsFromUrl(config.redisUrl),
           prefix: new RedisKeys(config.redisPrefix).bullPrefix(),

@@ -1,0 +1,42 @@
+import { Controller, Get, Header, Query, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { AdminGuard } from '#libs/auth';
+import { combine, MetricsService, MetricsStore } from '#libs/metrics';
+import { ZodPipe } from './zod.pipe.js';
+
+/** Processes that published within this window count as part of the deployment. */
+const RECENT_MS = 60_000;
+
+const MetricsQueryDto = z.strictObject({
+  raw: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+});
+
+@Controller()
+export class MetricsController {
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly store: MetricsStore,
+  ) {}
+
+  /** Prometheus text format: this process's golden signals (the worker serves its own on WORKER_METRICS_PORT). */
+  @Get('metrics')
+  async prometheus(@Res({ passthrough: true }) reply: FastifyReply) {
+    reply.header('content-type', this.metrics.prometheusContentType);
+    return this.metrics.prometheus();
+  }
+
+  /**
+   * Every API and worker process's HDR histograms, added (`series`), with each process's cumulative snapshot under
+   * `snapshots` when `raw=true` (two calls then give an interval, process by process).
+   */
+  @Get('v1/admin/metrics')
+  @UseGuards(AdminGuard)
+  @Header('cache-control', 'no-store')
+  async histograms(@Query(new ZodPipe(MetricsQueryDto)) query: z.infer<typeof MetricsQueryDto>) {
+    const own = this.metrics.snapshot();
+    const others = (await this.store.recent(RECENT_MS)).filter((s) => s.process.id !== own.process.id);
+    const snapshots = [own, ...others];
+    return { collectedAt: new Date().toISOString(), ...combine(snapshots), ...(query.raw === 'true' && { snapshots }) };
+  }
+}

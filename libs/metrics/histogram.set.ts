@@ -1,0 +1,158 @@
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+
+// Latency series kept as HDR histograms in microseconds, so several processes' (or several runs') histograms can be
+// added, or subtracted to get an interval, without ever averaging percentiles.
+
+export type Labels = Readonly<Record<string, string>>;
+
+export interface EncodedSeries {
+  name: string;
+  labels: Labels;
+  /** hdr-histogram-js encodeIntoCompressedBase64, values in microseconds. */
+  histogram: string;
+}
+
+export interface CounterSeries {
+  name: string;
+  labels: Labels;
+  value: number;
+}
+
+export interface LatencySummary {
+  count: number;
+  p50Ms: number | null;
+  p90Ms: number | null;
+  p99Ms: number | null;
+  p999Ms: number | null;
+  maxMs: number | null;
+}
+
+/** 1 µs to 1 h at 3 significant digits (0.1 % error); auto-resize so a pathological value never throws. */
+export function newLatencyHistogram(): Histogram {
+  return build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000,
+    numberOfSignificantValueDigits: 3,
+    autoResize: true,
+  });
+}
+
+export function decodeHistogram(encoded: string): Histogram {
+  const decoded = decodeFromCompressedBase64(encoded);
+  const histogram = newLatencyHistogram();
+  histogram.add(decoded);
+  return histogram;
+}
+
+export function encodeHistogram(histogram: Histogram): string {
+  return encodeIntoCompressedBase64(histogram);
+}
+
+/** `name{a="1",b="2"}` with labels sorted: one key per series whatever the order labels were given in. */
+export function seriesKey(name: string, labels: Labels): string {
+  const parts = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(labels[k])}`);
+  return `${name}{${parts.join(',')}}`;
+}
+
+const ms = (us: number) => Math.round(us) / 1000;
+
+export function summarize(h: Histogram): LatencySummary {
+  if (h.totalCount === 0) return { count: 0, p50Ms: null, p90Ms: null, p99Ms: null, p999Ms: null, maxMs: null };
+  // A percentile is the top of its HDR bucket and may pass the exact max by < 0.1 %: cap it so p99.9 <= max.
+  const at = (p: number) => ms(Math.min(h.getValueAtPercentile(p), h.maxValue));
+  return { count: h.totalCount, p50Ms: at(50), p90Ms: at(90), p99Ms: at(99), p999Ms: at(99.9), maxMs: ms(h.maxValue) };
+}
+
+interface Series {
+  name: string;
+  labels: Labels;
+  histogram: Histogram;
+}
+
+/** A process's latency series. `series()` hands out the histogram itself so hot paths can keep it and record. */
+export class HistogramSet {
+  private readonly all = new Map<string, Series>();
+
+  series(name: string, labels: Labels = {}): Histogram {
+    const key = seriesKey(name, labels);
+    let series = this.all.get(key);
+    if (!series) this.all.set(key, (series = { name, labels: { ...labels }, histogram: newLatencyHistogram() }));
+    return series.histogram;
+  }
+
+  record(name: string, labels: Labels, micros: number): void {
+    this.series(name, labels).recordValue(Math.max(1, Math.round(micros)));
+  }
+
+  encode(): EncodedSeries[] {
+    return [...this.all.values()]
+      .filter((s) => s.histogram.totalCount > 0)
+      .map((s) => ({ name: s.name, labels: s.labels, histogram: encodeHistogram(s.histogram) }));
+  }
+}
+
+/** Monotonic counts (mailbox writes, requests by status) that travel with the histograms. */
+export class CounterSet {
+  private readonly all = new Map<string, CounterSeries>();
+
+  add(name: string, labels: Labels, by = 1): void {
+    const key = seriesKey(name, labels);
+    const series = this.all.get(key);
+    if (series) series.value += by;
+    else this.all.set(key, { name, labels: { ...labels }, value: by });
+  }
+
+  list(): CounterSeries[] {
+    return [...this.all.values()].map((s) => ({ ...s }));
+  }
+}
+
+/** Adds series with the same name and labels (several processes, several runs). */
+export function addSeries(lists: readonly (readonly EncodedSeries[])[]): Map<string, Series> {
+  const out = new Map<string, Series>();
+  for (const list of lists) {
+    for (const s of list) {
+      const key = seriesKey(s.name, s.labels);
+      const into = out.get(key) ?? { name: s.name, labels: s.labels, histogram: newLatencyHistogram() };
+      into.histogram.add(decodeHistogram(s.histogram));
+      out.set(key, into);
+    }
+  }
+  return out;
+}
+
+/**
+ * What was recorded between two cumulative snapshots of one process: after − before, series by series. A series
+ * absent before counts from zero.
+ */
+export function subtractSeries(after: readonly EncodedSeries[], before: readonly EncodedSeries[]): EncodedSeries[] {
+  const earlier = new Map(before.map((s) => [seriesKey(s.name, s.labels), s.histogram]));
+  return after.flatMap((s) => {
+    const h = decodeHistogram(s.histogram);
+    const was = earlier.get(seriesKey(s.name, s.labels));
+    if (was) h.subtract(decodeHistogram(was));
+    return h.totalCount > 0 ? [{ name: s.name, labels: s.labels, histogram: encodeHistogram(h) }] : [];
+  });
+}
+
+export function addCounters(lists: readonly (readonly CounterSeries[])[]): CounterSeries[] {
+  const out = new Map<string, CounterSeries>();
+  for (const list of lists) {
+    for (const c of list) {
+      const key = seriesKey(c.name, c.labels);
+      const into = out.get(key);
+      if (into) into.value += c.value;
+      else out.set(key, { ...c });
+    }
+  }
+  return [...out.values()];
+}
+
+export function subtractCounters(after: readonly CounterSeries[], before: readonly CounterSeries[]): CounterSeries[] {
+  const earlier = new Map(before.map((c) => [seriesKey(c.name, c.labels), c.value]));
+  return after
+    .map((c) => ({ ...c, value: c.value - (earlier.get(seriesKey(c.name, c.labels)) ?? 0) }))
+    .filter((c) => c.value !== 0);
+}

@@ -1,0 +1,24 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MetricsPublisher } from './metrics.publisher.js';
+import { MetricsServer } from './metrics.server.js';
+import { METRICS_ROLE, MetricsService, type ProcessRole } from './metrics.service.js';
+import { MetricsStore } from './metrics.store.js';
+
+/** Global: any library may record; the app says which role the process plays. */
+@Module({})
+export class MetricsModule {
+  static forRoot(role: ProcessRole): DynamicModule {
+    return {
+      module: MetricsModule,
+      global: true,
+      providers: [
+        { provide: METRICS_ROLE, useValue: role },
+        MetricsService,
+        MetricsStore,
+        MetricsPublisher,
+        MetricsServer,
+      ],
+      exports: [MetricsService, MetricsStore],
+    };
+  }
+}

@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Histogram as Hdr } from 'hdr-histogram-js';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CounterSet, HistogramSet, type CounterSeries, type EncodedSeries } from './histogram.set.js';
+
+export const METRICS_ROLE = Symbol('MetricsRole');
+export type ProcessRole = 'api' | 'worker';
+
+export interface ProcessInfo {
+  /** Unique per process start, so a restarted process never continues another's cumulative series. */
+  id: string;
+  role: ProcessRole;
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+/** Everything a process has recorded since it started; cumulative, so two snapshots give an interval. */
+export interface ProcessSnapshot {
+  process: ProcessInfo;
+  takenAt: string;
+  histograms: EncodedSeries[];
+  counters: CounterSeries[];
+}
+
+/** Series names shared by the recorders and the readers (the bench, the report). */
+export const SERIES = {
+  httpRequest: 'http.request',
+  httpResponses: 'http.responses',
+  stage: (stage: Stage) => `fanout.${stage}`,
+  mailboxWrites: 'fanout.mailbox_writes',
+  posts: 'fanout.posts',
+} as const;
+
+/**
+ * Worker stages: `plan` turns an event into batch jobs; `batch` is one batch job (followers read + mailbox write);
+ * `batch_write` the pipelined mailbox write alone; `delivery_lag` a post's commit to its last mailbox written;
+ * `job_wait` time a job waited in the queue before a worker took it; `rebuild` one mailbox rebuilt from PostgreSQL.
+ */
+export type Stage = 'plan' | 'batch' | 'batch_write' | 'delivery_lag' | 'job_wait' | 'rebuild';
+
+const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+interface HttpSeries {
+  hdr: Hdr;
+  prom: ReturnType<Histogram<'method' | 'route' | 'strategy'>['labels']>;
+}
+
+/**
+ * One process's measurements. Latencies go to HDR histograms (µs, addable across processes; read by the bench and the
+ * admin endpoint) and to Prometheus histograms (seconds; scraped at /metrics). Golden signals: latency and traffic
+ * (request histograms and counts), errors (responses by status), saturation (queue depth, event-loop lag).
+ */
+@Injectable()
+export class MetricsService {
+  readonly process: ProcessInfo;
+  readonly registry = new Registry();
+  private readonly histograms = new HistogramSet();
+  private readonly counters = new CounterSet();
+  private readonly http = new Map<string, HttpSeries>();
+  private readonly httpDuration: Histogram<'method' | 'route' | 'strategy'>;
+  private readonly httpResponses: Counter<'method' | 'route' | 'status'>;
+  private readonly stageDuration: Histogram<'stage' | 'detail'>;
+  private readonly countTotal: Counter<'name' | 'detail'>;
+
+  constructor(@Inject(METRICS_ROLE) role: ProcessRole) {
+    this.process = {
+      id: `${role}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+      role,
+      pid: process.pid,
+      host: hostname(),
+      startedAt: new Date().toISOString(),
+    };
+    this.registry.setDefaultLabels({ role });
+    collectDefaultMetrics({ register: this.registry, prefix: 'fanout_' });
+    this.httpDuration = new Histogram({
+      name: 'fanout_http_request_duration_seconds',
+      help: 'HTTP request latency by route and timeline strategy',
+      labelNames: ['method', 'route', 'strategy'],
+      buckets: SECONDS_BUCKETS,
+      registers: [this.registry],
+    });
+    this.httpResponses = new Counter({
+      name: 'fanout_http_responses_total',
+      help: 'HTTP responses by route and status code (errors are 4xx and 5xx)',
+      labelNames: ['method', 'route', 'status'],
+      registers: [this.registry],
+    });
+    this.stageDuration = new Histogram({
+      name: 'fanout_stage_duration_seconds',
+      help: 'Fan-out worker stages: plan, batch, batch_write, delivery_lag, job_wait, rebuild',
+      labelNames: ['stage', 'detail'],
+      buckets: SECONDS_BUCKETS,
+      registers: [this.registry],
+    });
+    this.countTotal = new Counter({
+      name: 'fanout_events_total',
+      help: 'Counts: fanout.mailbox_writes (mailbox entries written), fanout.posts (by fan-out mode)',
+      labelNames: ['name', 'detail'],
+      registers: [this.registry],
+    });
+  }
+
+  httpRequest(method: string, route: string, strategy: string, status: number, micros: number): void {
+    const key = `${method} ${route} ${strategy}`;
+    let series = this.http.get(key);
+    if (!series) {
+      const labels = { method, route, strategy };
+      series = { hdr: this.histograms.series(SERIES.httpRequest, labels), prom: this.httpDuration.labels(labels) };
+      this.http.set(key, series);
+    }
+    series.hdr.recordValue(Math.max(1, Math.round(micros)));
+    series.prom.observe(micros / 1e6);
+    const code = String(status);
+    this.counters.add(SERIES.httpResponses, { method, route, status: code });
+    this.httpResponses.inc({ method, route, status: code });
+  }
+
+  stage(stage: Stage, detail: string, micros: number): void {
+    this.histograms.record(SERIES.stage(stage), { detail }, micros);
+    this.stageDuration.observe({ stage, detail }, micros / 1e6);
+  }
+
+  count(name: string, detail: string, by = 1): void {
+    this.counters.add(name, { detail }, by);
+    this.countTotal.inc({ name, detail }, by);
+  }
+
+  /** A gauge read when Prometheus scrapes (queue depth, say). */
+  gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: L[],
+    read: () => Promise<{ labels: Record<L, string>; value: number }[]>,
+  ): void {
+    new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        for (const { labels, value } of await read()) this.set(labels as never, value);
+      },
+    });
+  }
+
+  snapshot(): ProcessSnapshot {
+    return {
+      process: this.process,
+      takenAt: new Date().toISOString(),
+      histograms: this.histograms.encode(),
+      counters: this.counters.list(),
+    };
+  }
+
+  prometheus(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get prometheusContentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { RedisService } from '#libs/redis';
+import type { ProcessSnapshot } from './metrics.service.js';
+
+/** How long a process's last snapshot stays readable after it stopped publishing. */
+const SNAPSHOT_TTL_SECONDS = 600;
+
+/**
+ * Each process's latest cumulative snapshot, in Redis, so one admin call can collect every API and worker process of a
+ * deployment (processes do not know each other). An index sorted by publish time lists them.
+ */
+@Injectable()
+export class MetricsStore {
+  constructor(private readonly redis: RedisService) {}
+
+  async publish(snapshot: ProcessSnapshot): Promise<void> {
+    const keys = this.redis.keys;
+    await this.redis.client
+      .multi()
+      .set(keys.metricsSnapshot(snapshot.process.id), JSON.stringify(snapshot), 'EX', SNAPSHOT_TTL_SECONDS)
+      .zadd(keys.metricsIndex(), Date.parse(snapshot.takenAt), snapshot.process.id)
+      .zremrangebyscore(keys.metricsIndex(), '-inf', Date.now() - SNAPSHOT_TTL_SECONDS * 1000)
+      .exec();
+  }
+
+  /** Snapshots of every process that published in the last `withinMs`. */
+  async recent(withinMs: number): Promise<ProcessSnapshot[]> {
+    const keys = this.redis.keys;
+    const ids = await this.redis.client.zrangebyscore(keys.metricsIndex(), Date.now() - withinMs, '+inf');
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.client.pipeline();
+    for (const id of ids) pipeline.get(keys.metricsSnapshot(id));
+    const results = (await pipeline.exec()) ?? [];
+    return results.flatMap(([error, value]) =>
+      error || typeof value !== 'string' ? [] : [JSON.parse(value) as ProcessSnapshot],
+    );
+  }
+}
