@@ -60,17 +60,18 @@ function frameworkMessage(error: FrameworkError): string {
   return 'Request body is not valid JSON.';
 }
 
-/** The one place errors become HTTP: a stable code and a message, never a stack trace. */
+const logger = new Logger('HttpErrorFilter');
+
+/** The one place errors become HTTP: a stable code and a message, never a stack trace (only logged, for 5xx). */
+export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
+  const body = toErrorBody(error);
+  if (body.statusCode >= 500) logger.error((error as Error)?.stack ?? String(error));
+  return reply.status(body.statusCode).header('content-type', 'application/json').send(body);
+}
+
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
-  private readonly logger = new Logger('HttpErrorFilter');
-
   catch(error: unknown, host: ArgumentsHost): void {
-    const body = toErrorBody(error);
-    if (body.statusCode >= 500) {
-      this.logger.error((error as Error)?.stack ?? String(error));
-    }
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    void reply.status(body.statusCode).header('content-type', 'application/json').send(body);
+    void sendError(host.switchToHttp().getResponse<FastifyReply>(), error);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type Job, WaitingChildrenError } from 'bullmq';
 import { FlagsRepository, FlagsService, fansOut } from '#libs/flags';
-import { MailboxStore } from '#libs/mailbox';
+import { AuthorTimelineStore, MailboxStore } from '#libs/mailbox';
 import { MetricsService, SERIES, type Stage } from '#libs/metrics';
 import {
   DEFAULT_JOB_OPTIONS,
@@ -38,6 +38,7 @@ export class FanoutService {
     'retract-batch': (job) => this.retractBatch(job.data),
     'mailbox-rebuild': (job) => this.timed('rebuild', 'mailbox', () => this.rebuild(job.data.userId)),
     'rebuild-all': (job) => this.rebuildAll(job.data.requestedAt),
+    'author-timeline-build': (job) => this.buildAuthorTimeline(job.data.authorId),
     'demote-author': (job) => this.demote(job.data.authorId, job.data.pullVersion),
   };
 
@@ -45,6 +46,7 @@ export class FanoutService {
     private readonly flagsRepository: FlagsRepository,
     private readonly flags: FlagsService,
     private readonly mailbox: MailboxStore,
+    private readonly authorTimelines: AuthorTimelineStore,
     private readonly outbox: OutboxRepository,
     private readonly queue: FanoutQueue,
     private readonly posts: PostsRepository,
@@ -110,6 +112,7 @@ export class FanoutService {
         return this.planPost(job, event.payload);
       case 'post.deleted':
         await this.postCache.markDeleted([event.payload.postId]);
+        await this.authorTimelines.retract(event.payload);
         return this.addBatches(job, 'retract-batch', event.payload.authorId, (range) => ({
           ...range,
           authorId: event.payload.authorId,
@@ -128,9 +131,14 @@ export class FanoutService {
     const flags = await this.flagsRepository.read();
     const author = await this.users.followersCount(authorId);
     if (!author) return;
+    await this.authorTimelines.append({ postId, authorId }, flags.mailboxSize);
     if (!fansOut(flags, author.followersCount)) {
       this.metrics.count(SERIES.posts, 'pulled');
-      if (flags.strategy === 'hybrid' && (await this.pullMode.enter(authorId))) await this.announceFlags();
+      if (flags.strategy === 'hybrid' && (await this.pullMode.enter(authorId))) {
+        // Readers learn of the new pull-mode author from the announcement; their timeline is ready by then.
+        await this.buildAuthorTimeline(authorId);
+        await this.announceFlags();
+      }
       return;
     }
     this.metrics.count(SERIES.posts, 'pushed');
@@ -284,6 +292,19 @@ export class FanoutService {
         })),
       );
       after = ids[ids.length - 1]!;
+    }
+  }
+
+  /**
+   * Builds an author's timeline in Redis from PostgreSQL. Posts written meanwhile are kept (APPEND accepts them during
+   * a build), so none is missed whichever commits first; throws to retry if another build took over.
+   */
+  async buildAuthorTimeline(authorId: string): Promise<void> {
+    const cap = (await this.flagsRepository.read()).mailboxSize;
+    const token = await this.authorTimelines.beginBuild(authorId);
+    const { entries, floor } = await this.recentOf(authorId, cap);
+    if (!(await this.authorTimelines.finishBuild(authorId, { token, cap, floor, entries }))) {
+      throw new Error(`author timeline of ${authorId} was rebuilt concurrently; building again`);
     }
   }
 

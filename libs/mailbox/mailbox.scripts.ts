@@ -8,10 +8,10 @@
  * Every write is idempotent (ZADD/ZREM/SADD/SREM of the same members) and trims in the same round trip.
  */
 
-const TRIM = `
-local function trim(mb, ms, cap, floor)
+export const TRIM = `
+local function trim(mb, cap, slack, floor)
   local n = redis.call('ZCARD', mb)
-  if n > cap then
+  if n > cap + slack then
     redis.call('ZREMRANGEBYRANK', mb, 0, n - cap - 1)
     local lowest = redis.call('ZRANGE', mb, 0, 0, 'WITHSCORES')
     if tonumber(lowest[2]) > floor then floor = tonumber(lowest[2]) end
@@ -21,27 +21,43 @@ end
 `;
 
 /**
- * ARGV: owner, cap, floor, then (postId, authorId) pairs. A backfill of an author's newest posts passes the lowest
- * of them as floor when the author may have older ones: below it the mailbox is no longer complete.
+ * Deliveries trim only once a mailbox is this far over its cap, so most deliveries to a full mailbox skip the trim
+ * (and the floor update); readers never notice, since reads stop at the floor and the page limit anyway.
+ */
+export function trimSlack(cap: number): number {
+  return Math.floor(cap / 16);
+}
+
+/**
+ * Delivers the same entries to many owners in one call: KEYS are (mailbox, following, state) per owner; ARGV: cap,
+ * trim slack, floor, entry count, (postId, authorId) pairs, then the owners' ids in KEYS order. A backfill of an
+ * author's newest posts passes the lowest of them as floor when the author may have older ones: below it the
+ * mailbox is no longer complete. Returns how many entries were added.
  */
 export const DELIVER = `${TRIM}
-local mb, fw, ms = KEYS[1], KEYS[2], KEYS[3]
-local owner, cap = ARGV[1], tonumber(ARGV[2])
-local state = redis.call('HMGET', ms, 'epoch', 'build', 'floor')
-if not state[1] then return 0 end
-local building = state[2] and state[2] ~= ''
-local stored = tonumber(state[3] or '0')
-local floor = math.max(stored, tonumber(ARGV[3]))
+local cap, slack, given = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local last = 4 + 2 * tonumber(ARGV[4])
 local added = 0
-for i = 4, #ARGV, 2 do
-  local id, author = ARGV[i], ARGV[i + 1]
-  -- Outside a rebuild the following set is exact, so a post of someone unfollowed meanwhile is not written.
-  if building or (tonumber(id) >= floor and (author == owner or redis.call('SISMEMBER', fw, author) == 1)) then
-    added = added + redis.call('ZADD', mb, id, id .. ':' .. author)
+for o = 1, #KEYS / 3 do
+  local mb, fw, ms = KEYS[3 * o - 2], KEYS[3 * o - 1], KEYS[3 * o]
+  local owner = ARGV[last + o]
+  local state = redis.call('HMGET', ms, 'epoch', 'build', 'floor')
+  -- No mailbox (never built, or lost with Redis): nothing to add to; a rebuild will make it whole.
+  if state[1] then
+    local building = state[2] and state[2] ~= ''
+    local stored = tonumber(state[3] or '0')
+    local floor = math.max(stored, given)
+    for i = 5, last, 2 do
+      local id, author = ARGV[i], ARGV[i + 1]
+      -- Outside a rebuild the following set is exact, so a post of someone unfollowed meanwhile is not written.
+      if building or (tonumber(id) >= floor and (author == owner or redis.call('SISMEMBER', fw, author) == 1)) then
+        added = added + redis.call('ZADD', mb, id, id .. ':' .. author)
+      end
+    end
+    floor = trim(mb, cap, slack, floor)
+    if floor ~= stored then redis.call('HSET', ms, 'floor', string.format('%.0f', floor)) end
   end
 end
-floor = trim(mb, ms, cap, floor)
-if floor ~= stored then redis.call('HSET', ms, 'floor', string.format('%.0f', floor)) end
 return added
 `;
 
@@ -102,7 +118,7 @@ for _, member in ipairs(redis.call('ZRANGE', mb, 0, -1)) do
   local author = string.match(member, ':(%d+)$')
   if author ~= owner and redis.call('SISMEMBER', fw, author) == 0 then redis.call('ZREM', mb, member) end
 end
-floor = trim(mb, ms, cap, floor)
+floor = trim(mb, cap, 0, floor)
 redis.call('HSET', ms, 'epoch', epoch, 'build', '', 'dirty', '0', 'floor', string.format('%.0f', floor))
 return 1
 `;

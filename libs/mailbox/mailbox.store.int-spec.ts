@@ -60,6 +60,28 @@ describe('MailboxStore on Redis', () => {
     expect(await ids(me)).toEqual([5, 4, 3]);
   });
 
+  it('lets a full mailbox run a little over its cap before trimming it back', async () => {
+    const me = await freshMailbox(['7'], 32);
+    const slack = 2;
+    await store.deliver(
+      [me],
+      Array.from({ length: 32 + slack }, (_, i) => entry(i + 1, '7')),
+      32,
+    );
+    expect(await store.read(me, 1, null, 100, [])).toMatchObject({ valid: true, floor: '0' });
+    expect(await ids(me)).toHaveLength(32 + slack);
+    await store.deliver([me], [entry(100, '7')], 32);
+    expect(await ids(me)).toHaveLength(32);
+    expect(await store.read(me, 1, null, 100, [])).toMatchObject({ valid: true, floor: '4' });
+  });
+
+  it('delivers to many owners in one call, skipping those without a mailbox', async () => {
+    const owners = [await freshMailbox(['7']), '999998', await freshMailbox(['8'])];
+    expect(await store.deliver(owners, [entry(10, '7'), entry(11, '8')], 800)).toBe(2);
+    expect(await ids(owners[0]!)).toEqual([10]);
+    expect(await ids(owners[2]!)).toEqual([11]);
+  });
+
   it("raises the floor when a backfill may not hold the author's older posts", async () => {
     const me = await freshMailbox(['7']);
     await store.deliver([me], [entry(20, '7'), entry(30, '7')], 800, '20');

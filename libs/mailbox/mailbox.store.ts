@@ -5,6 +5,9 @@ import type { MailboxEntry } from '#libs/outbox';
 import { RedisService } from '#libs/redis';
 import * as scripts from './mailbox.scripts.js';
 
+/** Owners per DELIVER call: bounds how long one call holds Redis (a few milliseconds). */
+const DELIVER_CHUNK = 100;
+
 export type MailboxRead =
   { valid: false } | { valid: true; floor: string; entries: MailboxEntry[]; followedPullAuthors: string[] };
 
@@ -13,8 +16,8 @@ type ScriptName =
 type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 type WithScripts<T> = T & Record<ScriptName, ScriptFn>;
 
-const DEFINITIONS: Record<ScriptName, { lua: string; numberOfKeys: number }> = {
-  deliver: { lua: scripts.DELIVER, numberOfKeys: 3 },
+const DEFINITIONS: Record<ScriptName, { lua: string; numberOfKeys?: number }> = {
+  deliver: { lua: scripts.DELIVER },
   retractPost: { lua: scripts.RETRACT_POST, numberOfKeys: 1 },
   retractAuthor: { lua: scripts.RETRACT_AUTHOR, numberOfKeys: 3 },
   addFollowee: { lua: scripts.ADD_FOLLOWEE, numberOfKeys: 3 },
@@ -44,16 +47,32 @@ export class MailboxStore implements OnModuleInit {
   }
 
   /**
-   * One pipelined round trip for a batch of followers. Returns how many mailbox entries were added. `floor` is for
-   * backfills that may not hold all of an author's older posts (see DELIVER).
+   * Writes entries into many followers' mailboxes, a chunk of owners per script call (the script's fixed cost is
+   * paid once per chunk, not per owner). Returns how many mailbox entries were added. `floor` is for backfills that
+   * may not hold all of an author's older posts (see DELIVER). The keys of a chunk span many users, which a
+   * standalone Redis accepts; on Redis Cluster the owners would have to be grouped by hash slot first.
    */
   async deliver(ownerIds: string[], entries: MailboxEntry[], cap: number, floor = '0'): Promise<number> {
     if (ownerIds.length === 0 || entries.length === 0) return 0;
     const flat = entries.flatMap((e) => [e.postId, e.authorId]);
-    const results = await this.pipelined(ownerIds, (p, owner) =>
-      p.deliver(...this.userKeys(owner), owner, cap, floor, ...flat),
-    );
-    return results.reduce((sum: number, r) => sum + Number(r), 0);
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < ownerIds.length; i += DELIVER_CHUNK) {
+      const owners = ownerIds.slice(i, i + DELIVER_CHUNK);
+      const keys = owners.flatMap((owner) => this.userKeys(owner));
+      calls.push(
+        this.client().deliver(
+          keys.length,
+          ...keys,
+          cap,
+          scripts.trimSlack(cap),
+          floor,
+          entries.length,
+          ...flat,
+          ...owners,
+        ),
+      );
+    }
+    return (await Promise.all(calls)).reduce((sum: number, added) => sum + Number(added), 0);
   }
 
   async retractPost(ownerIds: string[], entry: MailboxEntry): Promise<void> {

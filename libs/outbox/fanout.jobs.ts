@@ -45,6 +45,8 @@ export interface FanoutJobs {
   'mailbox-rebuild': { userId: string; epoch: number };
   /** Enqueues a rebuild for every user (admin). */
   'rebuild-all': { requestedAt: number };
+  /** Builds an author's timeline in Redis from PostgreSQL (hybrid reads celebrities' recent posts from it). */
+  'author-timeline-build': { authorId: string };
   /** Backfills a no-longer-celebrity author's recent posts to all followers, then clears their pull mode. */
   'demote-author': { authorId: string; pullVersion: number };
 }
@@ -56,6 +58,7 @@ export const FANOUT_JOB_NAMES = [
   'retract-batch',
   'mailbox-rebuild',
   'rebuild-all',
+  'author-timeline-build',
   'demote-author',
 ] as const satisfies readonly FanoutJobName[];
 
@@ -64,4 +67,5 @@ export const jobIds = {
   batch: (eventId: string, index: number) => `evt-${eventId}-b${index}`,
   rebuild: (userId: string, epoch: number, round: string) => `rebuild-${userId}-e${epoch}-${round}`,
   demote: (authorId: string, pullVersion: number) => `demote-${authorId}-v${pullVersion}`,
+  authorTimeline: (authorId: string) => `author-timeline-${authorId}`,
 };

@@ -17,6 +17,15 @@ export class RedisKeys {
     return `${this.prefix}:ms:{${userId}}`;
   }
 
+  /** An author's recent posts (hybrid reads a celebrity's from here) and its state; the author's hash tag. */
+  authorTimeline(authorId: string): string {
+    return `${this.prefix}:at:{${authorId}}`;
+  }
+
+  authorTimelineState(authorId: string): string {
+    return `${this.prefix}:ats:{${authorId}}`;
+  }
+
   post(postId: string): string {
     return `${this.prefix}:post:{${postId}}`;
   }

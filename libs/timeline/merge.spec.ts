@@ -18,6 +18,15 @@ describe('mergeNewestFirst', () => {
     );
   });
 
+  it('returns a single newest-first list as it is, cut at the limit', () => {
+    fc.assert(
+      fc.property(ids, fc.integer({ min: 1, max: 50 }), (a, limit) => {
+        const sorted = [...a].sort((x, y) => (x < y ? 1 : x > y ? -1 : 0)).map((id) => ({ id: String(id) }));
+        expect(mergeNewestFirst([sorted], limit)).toEqual(sorted.slice(0, limit));
+      }),
+    );
+  });
+
   it('keeps the first occurrence of an id', () => {
     const merged = mergeNewestFirst([[{ id: '5', from: 'a' }], [{ id: '5', from: 'b' }]], 10);
     expect(merged).toEqual([{ id: '5', from: 'a' }]);

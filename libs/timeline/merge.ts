@@ -3,8 +3,13 @@ export function byIdDesc(a: { id: string }, b: { id: string }): number {
   return a.id.length !== b.id.length ? b.id.length - a.id.length : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
-/** Merges candidate lists into one newest-first list without duplicate ids, keeping the first of each id. */
+/**
+ * Merges candidate lists into one newest-first list without duplicate ids, keeping the first of each id. A single
+ * list must already be newest first without repeats (a mailbox page is).
+ */
 export function mergeNewestFirst<T extends { id: string }>(lists: T[][], limit: number): T[] {
+  // A mailbox page alone is already newest first and without repeats (the common push read).
+  if (lists.length === 1) return lists[0]!.slice(0, limit);
   const seen = new Set<string>();
   const merged: T[] = [];
   for (const item of lists.flat().sort(byIdDesc)) {

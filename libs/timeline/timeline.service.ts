@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Strategy } from '#libs/config';
 import { FlagsService, type FlagsSnapshot } from '#libs/flags';
-import { MailboxStore } from '#libs/mailbox';
+import { AuthorTimelineStore, MailboxStore } from '#libs/mailbox';
 import { FanoutQueue, jobIds } from '#libs/outbox';
 import { decodeCursor, encodeCursor, type Page } from '#libs/paging';
 import { PostsRepository, PostsService, toItem, type TimelineItem } from '#libs/posts';
@@ -27,6 +27,7 @@ export class TimelineService {
   constructor(
     private readonly flags: FlagsService,
     private readonly mailbox: MailboxStore,
+    private readonly authorTimelines: AuthorTimelineStore,
     private readonly posts: PostsRepository,
     private readonly postsService: PostsService,
     private readonly queue: FanoutQueue,
@@ -63,7 +64,7 @@ export class TimelineService {
         ? [...read.followedPullAuthors, readerId]
         : read.followedPullAuthors;
       const lists: Candidate[][] = [read.entries.map((e) => ({ id: e.postId }))];
-      if (pullAuthors.length > 0) lists.push(this.candidates(await this.posts.byAuthors(pullAuthors, cursor, want)));
+      if (pullAuthors.length > 0) lists.push(...(await this.pullAuthorsPosts(pullAuthors, cursor, want)));
       // The mailbox holds everything at or above its floor; below it, PostgreSQL has the rest.
       if (read.entries.length < want && read.floor !== '0') {
         lists.push(this.candidates(await this.posts.pullPage(readerId, minId(cursor, read.floor), want)));
@@ -74,6 +75,29 @@ export class TimelineService {
       cursor = merged[merged.length - 1]!.id;
     }
     return result;
+  }
+
+  /**
+   * Recent posts of the pull-mode authors the reader follows, from their timelines in Redis. An author whose timeline
+   * is not built (Redis lost it) or may hold fewer posts than the page needs (trimmed) is read from PostgreSQL, and a
+   * missing timeline is rebuilt in the background.
+   */
+  private async pullAuthorsPosts(authorIds: string[], before: string | null, want: number): Promise<Candidate[][]> {
+    const timelines = await this.authorTimelines.read(authorIds, before, want);
+    const lists: Candidate[][] = [];
+    const fromDatabase: string[] = [];
+    for (const t of timelines) {
+      if (t.valid && (t.entries.length === want || t.floor === '0'))
+        lists.push(t.entries.map((e) => ({ id: e.postId })));
+      else fromDatabase.push(t.authorId);
+    }
+    if (fromDatabase.length > 0) lists.push(this.candidates(await this.posts.byAuthors(fromDatabase, before, want)));
+    for (const t of timelines.filter((x) => !x.valid)) {
+      await this.queue.add('author-timeline-build', { authorId: t.authorId }, jobIds.authorTimeline(t.authorId), {
+        removeOnFail: true,
+      });
+    }
+    return lists;
   }
 
   private candidates(rows: Awaited<ReturnType<PostsRepository['pullPage']>>): Candidate[] {

@@ -6,7 +6,7 @@ import { parseCredentials } from './credentials.model.js';
 import { createTransport, type TransportName } from './http.transport.js';
 import { drive } from './open-model.driver.js';
 import { parseRates, parseScenario, withOverrides, type ScenarioOverrides, type Strategy } from './scenario.model.js';
-import { buildSummary } from './summary.js';
+import { summarizeDrive } from './summary.js';
 import { renderText } from './summary.text.js';
 
 // node dist/loadtest/driver/drive.cli.js --scenario loadtest/scenarios/read.json --credentials <file> \
@@ -114,38 +114,12 @@ async function main(argv: string[]): Promise<number> {
   });
   await transport.close();
 
-  const notes = [
-    "latency is measured from each send's scheduled time (open model), including the body read",
-    `transport ${values.transport}${values.spin ? ' (spin)' : ''}, seed ${values.seed}, request timeout ${timeoutMs} ms`,
-  ];
-  if (result.warmup.sent + result.warmup.dropped > 0) {
-    notes.push(
-      `warm-up (not reported): sent ${result.warmup.sent}, dropped ${result.warmup.dropped}, errors ${result.warmup.errors}`,
-    );
-  }
-  if (result.abandoned > 0)
-    notes.push(`${result.abandoned} requests still unanswered at the drain bound (not counted)`);
-  const summary = buildSummary(
-    {
-      tool: 'node-driver',
-      scenario: scenario.name,
-      strategy: scenario.strategy,
-      baseUrl,
-      startedAt: result.startedAt.toISOString(),
-      finishedAt: result.finishedAt.toISOString(),
-      config: {
-        rates: scenario.rates,
-        stepSeconds: scenario.stepSeconds,
-        warmupSeconds: scenario.warmupSeconds,
-        limit: scenario.limit,
-        maxInFlight: scenario.maxInFlight,
-        mix: scenario.mix,
-      },
-      notes,
-      p99Ms: scenario.thresholds.p99Ms,
-    },
-    result.records,
-  );
+  const summary = summarizeDrive(scenario, result, {
+    baseUrl,
+    transport: `${values.transport}${values.spin ? ' (spin)' : ''}`,
+    seed: values.seed,
+    timeoutMs,
+  });
   const text = renderText(summary);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify(summary, null, 2) + '\n');

@@ -1,6 +1,7 @@
 import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { FOLLOWING_BUCKETS, type FollowingBucket } from './credentials.model.js';
-import type { Endpoint, MixEntry, Strategy } from './scenario.model.js';
+import type { DriveResult } from './open-model.driver.js';
+import type { Endpoint, MixEntry, Scenario, Strategy } from './scenario.model.js';
 
 // One summary shape for the Node driver and k6 (loadtest/k6/summary.js maps k6's handleSummary data into it, with
 // null where k6 has no data). Latencies are recorded in microseconds in HDR histograms and reported in ms; the encoded
@@ -263,4 +264,44 @@ export function finish(
     thresholds,
     thresholdsOk: thresholds.every((t) => t.ok),
   };
+}
+
+/** The summary of one driver run, as the CLI and the bench write it. */
+export function summarizeDrive(
+  scenario: Scenario,
+  result: DriveResult,
+  run: { baseUrl: string; transport: string; seed: string | number; timeoutMs: number },
+): RunSummary {
+  const notes = [
+    "latency is measured from each send's scheduled time (open model), including the body read",
+    `transport ${run.transport}, seed ${run.seed}, request timeout ${run.timeoutMs} ms`,
+  ];
+  if (result.warmup.sent + result.warmup.dropped > 0) {
+    notes.push(
+      `warm-up (not reported): sent ${result.warmup.sent}, dropped ${result.warmup.dropped}, errors ${result.warmup.errors}`,
+    );
+  }
+  if (result.abandoned > 0)
+    notes.push(`${result.abandoned} requests still unanswered at the drain bound (not counted)`);
+  return buildSummary(
+    {
+      tool: 'node-driver',
+      scenario: scenario.name,
+      strategy: scenario.strategy,
+      baseUrl: run.baseUrl,
+      startedAt: result.startedAt.toISOString(),
+      finishedAt: result.finishedAt.toISOString(),
+      config: {
+        rates: scenario.rates,
+        stepSeconds: scenario.stepSeconds,
+        warmupSeconds: scenario.warmupSeconds,
+        limit: scenario.limit,
+        maxInFlight: scenario.maxInFlight,
+        mix: scenario.mix,
+      },
+      notes,
+      p99Ms: scenario.thresholds.p99Ms,
+    },
+    result.records,
+  );
 }

@@ -1,16 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureDatabase, migrate } from '../../libs/db/migrator.js';
-import { planGraph } from './graph.generate.js';
-import { loadGraph } from './graph.load.js';
+import { PROJECT_ROOT as root } from '../project.paths.js';
 import { defaultGraphParams, type GraphParams, validateGraphParams } from './graph.params.js';
-import { buildCredentials, followerSummary } from './graph.report.js';
+import { countUsers, seedGraph } from './graph.seed.js';
 import { warmMailboxes } from './graph.warm.js';
-
-// Compiled to dist/loadtest/graph/; migrations and the default output live under the project root.
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 const USAGE = `Seeds a deterministic synthetic social graph with COPY and writes the load scripts' credentials.
 
@@ -19,6 +12,7 @@ const USAGE = `Seeds a deterministic synthetic social graph with COPY and writes
   --database-url URL        default $DATABASE_URL or postgresql://postgres@127.0.0.1:5432/fanout_lab_bench
                             (created and migrated if missing)
   --reset                   TRUNCATE users, follows, posts, tokens, outbox first (required if not empty)
+  --if-empty                do nothing when the database already holds users (first start of a demo stack)
   --users N                 accounts (10000)
   --mean-follows N          mean accounts followed per user (50)
   --zipf S                  Zipf exponent of popularity (1.0)
@@ -37,6 +31,7 @@ async function main(): Promise<void> {
     options: {
       'database-url': { type: 'string' },
       reset: { type: 'boolean', default: false },
+      'if-empty': { type: 'boolean', default: false },
       users: { type: 'string' },
       'mean-follows': { type: 'string' },
       zipf: { type: 'string' },
@@ -86,46 +81,26 @@ async function main(): Promise<void> {
   const out = args.out ? resolve(args.out) : resolve(root, `loadtest/out/graph-${params.users}-${params.seed}.json`);
   const log = (line: string) => console.log(line);
 
-  const timings: { name: string; seconds: number }[] = [];
-  const timed = async <T>(name: string, run: () => Promise<T> | T): Promise<T> => {
-    const started = performance.now();
-    const result = await run();
-    timings.push({ name, seconds: (performance.now() - started) / 1000 });
-    return result;
-  };
   const started = performance.now();
-
   const target = new URL(databaseUrl);
   log(`graph ${JSON.stringify(params)}`);
+  if (args['if-empty'] && (await countUsers(databaseUrl)) > 0) {
+    log(`database ${target.host}${target.pathname} already holds users: not seeding (--if-empty)`);
+    return;
+  }
   log(`database ${target.host}${target.pathname}${args.reset ? ' (reset)' : ''}`);
-  await timed('migrate', async () => {
-    const created = await ensureDatabase(databaseUrl);
-    const result = await migrate(databaseUrl, resolve(root, 'prisma/migrations'));
-    log(`  ${created ? 'created database; ' : ''}${result.applied.length} migration(s) applied`);
-  });
-  const plan = await timed('plan', () => planGraph(params));
-  log(`plan: ${plan.params.users} users, ${plan.totalFollows} follows, ${plan.totalPosts} posts`);
-  const loaded = await loadGraph(databaseUrl, plan, { reset: args.reset, log });
-  timings.push(...loaded.phases);
-
-  const credentials = buildCredentials(plan, loaded.followers, loaded.following);
-  await timed('write', async () => {
-    await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, JSON.stringify(credentials));
-  });
-
+  const seeded = await seedGraph({ databaseUrl, params, reset: args.reset, out, log });
+  const timings = [...seeded.phases];
   if (args['api-url'] && args['admin-token']) {
     log(`warming mailboxes through ${args['api-url']}`);
     const seconds = await warmMailboxes({ apiUrl: args['api-url'], adminToken: args['admin-token'], log });
     timings.push({ name: 'warm', seconds });
   }
 
-  const summary = followerSummary(loaded.followers);
+  const { credentials, rows, followers: summary } = seeded;
   const total = (performance.now() - started) / 1000;
   log('');
-  log(
-    `rows: users ${loaded.rows.users}, tokens ${loaded.rows.tokens}, follows ${loaded.rows.follows}, posts ${loaded.rows.posts}`,
-  );
+  log(`rows: users ${rows.users}, tokens ${rows.tokens}, follows ${rows.follows}, posts ${rows.posts}`);
   log(`followers: top-10 ${summary.top10.map((t) => `u${t.id}=${t.followers}`).join(' ')}`);
   log(`followers: p50 ${summary.p50}, p99 ${summary.p99}, max ${summary.max}, mean ${summary.mean.toFixed(1)}`);
   log(`celebrities (>= ${params.celebrityThreshold} followers): ${credentials.celebrities.length}`);

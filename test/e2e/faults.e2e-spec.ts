@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api-client.js';
-import { dropRedisPrefix } from '../support/global-setup.js';
+import { deletePrefix } from '../../loadtest/bench/redis.admin.js';
 import { startProcess, startStack, type Started } from '../support/processes.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
 
@@ -42,7 +42,7 @@ describe('no post is lost', () => {
       if (i === 10) await worker.stop('SIGKILL');
     }
     // Mailboxes, post cache and the BullMQ queue itself are gone; PostgreSQL and its outbox are not.
-    await dropRedisPrefix(config.redisUrl, config.redisPrefix);
+    await deletePrefix(config.redisUrl, config.redisPrefix);
     const pendingBefore = (await api.call('GET', '/v1/admin/fanout', { token: ADMIN_TOKEN })).body.pending;
     expect(pendingBefore).toBeGreaterThan(0);
 

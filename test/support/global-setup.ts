@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { ensureDatabase, migrate } from '../../libs/db/migrator.js';
+import { deletePrefix } from '../../loadtest/bench/redis.admin.js';
 
 const BASE = process.env.TEST_DATABASE_BASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -30,21 +30,10 @@ export default async function setup(project: TestProject) {
   project.provide('redisPrefix', redisPrefix);
 
   return async () => {
-    await dropRedisPrefix(REDIS_URL, redisPrefix);
+    await deletePrefix(REDIS_URL, redisPrefix);
     const admin = new pg.Client({ connectionString: BASE });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS "fanout_lab_test_${suffix}" WITH (FORCE)`);
     await admin.end();
   };
-}
-
-export async function dropRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
 }

@@ -1,10 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
+import { AuthService } from '#libs/auth';
 import { loggerLevels, STRATEGIES, type AppConfig, type Strategy } from '#libs/config';
 import { FlagsService } from '#libs/flags';
 import { instrumentHttp, MetricsService } from '#libs/metrics';
+import { TimelineService } from '#libs/timeline';
 import { ApiModule } from './api.module.js';
+import { registerTimelineRoute } from './timeline.route.js';
 
 /** Builds the HTTP app (used by main.ts and by the integration tests). */
 export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -15,7 +18,9 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   );
   app.enableShutdownHooks();
   const flags = app.get(FlagsService);
-  instrumentHttp(app.getHttpAdapter().getInstance(), app.get(MetricsService), (request) => strategyOf(request, flags));
+  const fastify = app.getHttpAdapter().getInstance();
+  instrumentHttp(fastify, app.get(MetricsService), (request) => strategyOf(request, flags));
+  registerTimelineRoute(fastify, app.get(AuthService), app.get(TimelineService));
   await app.init();
   await flags.applyEnvironment();
   return app;

@@ -17,7 +17,6 @@ import { FollowingController } from './following.controller.js';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
 import { PostsController } from './posts.controller.js';
-import { TimelineController } from './timeline.controller.js';
 import { UsersController } from './users.controller.js';
 
 @Module({})
@@ -45,7 +44,6 @@ export class ApiModule {
         UsersController,
         FollowingController,
         PostsController,
-        TimelineController,
         AdminController,
         HealthController,
         MetricsController,

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeReports } from '../report/report.files.js';
+import { BenchUsageError, parseBenchOptions, USAGE } from './bench.options.js';
+import { runBench } from './bench.run.js';
+
+async function main(argv: string[]): Promise<number> {
+  const strings = [
+    'users',
+    'seed',
+    'mean-follows',
+    'zipf',
+    'posts-per-user',
+    'celebrity-threshold',
+    'scenarios',
+    'strategies',
+    'rates',
+    'step-seconds',
+    'warmup-seconds',
+    'backlog-writes',
+    'check-users',
+    'fanout-concurrency',
+    'out',
+    'database-url',
+    'redis-url',
+    'redis-prefix',
+    'port',
+    'ceiling-port',
+  ];
+  const booleans = ['no-ceiling', 'reuse-graph', 'help'];
+  const options: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const name of strings) options[name] = { type: 'string' };
+  for (const name of booleans) options[name] = { type: 'boolean' };
+  const { values } = parseArgs({ args: argv, options, strict: true }) as {
+    values: Record<string, string | boolean | undefined>;
+  };
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const bench = parseBenchOptions(values, process.env);
+  const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+  const command = `npm run bench -- ${argv.join(' ')}`.trim();
+  const summary = await runBench(bench, command, log);
+  const out = resolve(bench.out);
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'summary.json'), JSON.stringify(summary, null, 1) + '\n');
+  await writeReports(summary, out);
+  log(`wrote ${join(out, 'report.md')}, report.html and summary.json`);
+  for (const goal of summary.goals) {
+    log(
+      `goal ${goal.id}: ${goal.measured} (target ${goal.target}) ${goal.ok === null ? 'not measured' : goal.ok ? 'met' : 'NOT met'}`,
+    );
+  }
+  const broken = summary.runs.filter((r) => r.invariant && r.invariant.mismatches > 0);
+  if (broken.length > 0) {
+    console.error(`the invariant did not hold after: ${broken.map((r) => `${r.scenario}/${r.strategy}`).join(', ')}`);
+    return 1;
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    const usage = error instanceof BenchUsageError || (error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS');
+    console.error(usage ? `${(error as Error).message}\n\n${USAGE}` : error);
+    process.exitCode = usage ? 2 : 1;
+  },
+);

@@ -1,0 +1,173 @@
+import { defaultGraphParams, graphParamsProblems, type GraphParams } from '../graph/graph.params.js';
+import { parseRates, STRATEGIES, type Strategy } from '../driver/scenario.model.js';
+
+export const SCENARIOS = ['read', 'write', 'mixed', 'celebrity-storm'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** Strategies run in this order whatever order they were given in: leaving pull invalidates every mailbox. */
+export const STRATEGY_ORDER: readonly Strategy[] = ['hybrid', 'push', 'pull'];
+
+export interface BenchOptions {
+  graph: GraphParams;
+  scenarios: ScenarioName[];
+  strategies: Strategy[];
+  /** Ladder per scenario; absent = the scenario file's. */
+  rates: Partial<Record<ScenarioName, number[]>>;
+  stepSeconds?: number;
+  warmupSeconds?: number;
+  out: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  port: number;
+  ceilingPort: number;
+  /** Measure the bare node:http + ioredis ceiling on the read ladder. */
+  ceiling: boolean;
+  /** Mailbox writes of the fan-out backlog to drain (0: skip the throughput measurement). */
+  backlogWrites: number;
+  /** Users whose timelines are compared across strategies after each run. */
+  checkUsers: number;
+  /** Keep the graph already in the database when it has as many users. */
+  reuseGraph: boolean;
+  fanoutConcurrency?: number;
+}
+
+export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/fanout_lab_bench';
+
+export class BenchUsageError extends Error {}
+
+export const USAGE = `npm run bench -- [options]      (node dist/loadtest/bench/bench.cli.js [options])
+
+Seeds (or reuses) a synthetic graph, starts its own API and worker, runs every scenario under every strategy through
+its ladder, and writes report.md, report.html and summary.json.
+
+  --users N --seed N --mean-follows N --zipf S --posts-per-user N --celebrity-threshold N
+                          the graph (10000, 1, 50, 1.0, 20, 1000); see loadtest/graph
+  --scenarios a,b         ${SCENARIOS.join(',')} (all)
+  --strategies a,b        push,hybrid,pull (all; run in the order hybrid, push, pull)
+  --rates LADDER          one ladder for every scenario ("1000,2000"), or per scenario
+                          ("read=1000,2000,4000;write=100,200"); default: each scenario file's
+  --step-seconds N        seconds per ladder step (the files': 30)
+  --warmup-seconds N      warm-up before each ladder (the files': 10)
+  --backlog-writes N      fan-out throughput: mailbox writes in the drained backlog (1000000; 0 skips)
+  --no-ceiling            skip the bare node:http + ioredis ceiling run
+  --check-users N         timelines compared across strategies after each run (200)
+  --reuse-graph           keep the graph in the database if it has --users users (reseeding takes seconds)
+  --fanout-concurrency N  the worker's FANOUT_CONCURRENCY (its default: 8)
+  --out DIR               where the report goes (loadtest/out/bench)
+  --database-url URL      a database the bench may wipe (${DEFAULT_DATABASE_URL})
+  --redis-url URL         (redis://127.0.0.1:6379)
+  --redis-prefix P        key prefix of the bench's deployment, wiped at start (bench)
+  --port N                the bench's API port (3100); the ceiling uses --ceiling-port (3199)
+`;
+
+type Raw = Record<string, string | boolean | undefined>;
+
+const intOf = (raw: Raw, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => {
+  const v = raw[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw new BenchUsageError(`--${name} must be a whole number in ${min}..${max}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+};
+
+const numOf = (raw: Raw, name: string): number | undefined => {
+  const v = raw[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) {
+    throw new BenchUsageError(`--${name} must be a number, got ${JSON.stringify(v)}`);
+  }
+  return n;
+};
+
+function listOf<T extends string>(raw: Raw, name: string, known: readonly T[]): T[] | undefined {
+  const v = raw[name];
+  if (v === undefined) return undefined;
+  const items = String(v)
+    .split(',')
+    .map((s) => s.trim());
+  const unknown = items.filter((s) => !(known as readonly string[]).includes(s));
+  if (unknown.length || items.length === 0) {
+    throw new BenchUsageError(`--${name}: unknown ${unknown.join(', ') || '(empty)'}; known: ${known.join(', ')}`);
+  }
+  return [...new Set(items)] as T[];
+}
+
+/** "1000,2000" for all scenarios, or "read=1000,2000;write=100,200". */
+export function parseLadders(
+  text: string,
+  scenarios: readonly ScenarioName[],
+): Partial<Record<ScenarioName, number[]>> {
+  const ladder = (s: string, where: string) => {
+    const rates = parseRates(s);
+    if (rates.some((r) => !Number.isInteger(r) || r < 1)) {
+      throw new BenchUsageError(`--rates ${where}: arrivals per second must be whole numbers >= 1, got "${s}"`);
+    }
+    return rates;
+  };
+  if (!text.includes('=')) {
+    const rates = ladder(text, 'ladder');
+    return Object.fromEntries(scenarios.map((s) => [s, rates]));
+  }
+  const out: Partial<Record<ScenarioName, number[]>> = {};
+  for (const part of text.split(';').filter((p) => p.trim() !== '')) {
+    const [name, rates] = part.split('=');
+    const scenario = name!.trim() as ScenarioName;
+    if (!SCENARIOS.includes(scenario)) {
+      throw new BenchUsageError(`--rates: unknown scenario "${scenario}"; known: ${SCENARIOS.join(', ')}`);
+    }
+    out[scenario] = ladder(rates ?? '', scenario);
+  }
+  return out;
+}
+
+export function parseBenchOptions(raw: Raw, env: Record<string, string | undefined> = {}): BenchOptions {
+  const defaults = defaultGraphParams();
+  const graph: GraphParams = {
+    ...defaults,
+    seed: intOf(raw, 'seed', 0, 0xffff_ffff) ?? defaults.seed,
+    users: intOf(raw, 'users', 2, 10_000_000) ?? defaults.users,
+    meanFollows: numOf(raw, 'mean-follows') ?? defaults.meanFollows,
+    zipfExponent: numOf(raw, 'zipf') ?? defaults.zipfExponent,
+    postsPerUser: numOf(raw, 'posts-per-user') ?? defaults.postsPerUser,
+    celebrityThreshold: intOf(raw, 'celebrity-threshold', 1) ?? defaults.celebrityThreshold,
+  };
+  const problems = graphParamsProblems(graph);
+  if (problems.length) throw new BenchUsageError(`graph: ${problems.join('; ')}`);
+  const scenarios = listOf(raw, 'scenarios', SCENARIOS) ?? [...SCENARIOS];
+  const given = listOf(raw, 'strategies', STRATEGIES) ?? [...STRATEGIES];
+  const rates = raw.rates === undefined ? {} : parseLadders(String(raw.rates), scenarios);
+  const url = (name: string, fallback: string) => {
+    const v = String(raw[name] ?? fallback);
+    try {
+      new URL(v);
+    } catch {
+      throw new BenchUsageError(`--${name} is not a URL: ${v}`);
+    }
+    return v;
+  };
+  const prefix = String(raw['redis-prefix'] ?? 'bench');
+  if (!/^[a-zA-Z0-9_-]{1,40}$/.test(prefix)) throw new BenchUsageError('--redis-prefix: letters, digits, "_" or "-"');
+  return {
+    graph,
+    scenarios,
+    strategies: STRATEGY_ORDER.filter((s) => given.includes(s)),
+    rates,
+    stepSeconds: intOf(raw, 'step-seconds', 1, 3600),
+    warmupSeconds: intOf(raw, 'warmup-seconds', 0, 3600),
+    out: String(raw.out ?? 'loadtest/out/bench'),
+    databaseUrl: url('database-url', env.BENCH_DATABASE_URL ?? DEFAULT_DATABASE_URL),
+    redisUrl: url('redis-url', env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+    redisPrefix: prefix,
+    port: intOf(raw, 'port', 1, 65535) ?? 3100,
+    ceilingPort: intOf(raw, 'ceiling-port', 1, 65535) ?? 3199,
+    ceiling: raw['no-ceiling'] !== true,
+    backlogWrites: intOf(raw, 'backlog-writes', 0) ?? 1_000_000,
+    checkUsers: intOf(raw, 'check-users', 0, 100_000) ?? 200,
+    reuseGraph: raw['reuse-graph'] === true,
+    fanoutConcurrency: intOf(raw, 'fanout-concurrency', 1, 256),
+  };
+}

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { ApiClient, sleep } from './api.client.js';
+import type { BenchOptions } from './bench.options.js';
+import { startService, type Service } from './service.process.js';
+
+export const PUBLISH_MS = 1000;
+
+export interface BenchStack {
+  api: ApiClient;
+  baseUrl: string;
+  stop: () => Promise<void>;
+}
+
+/** The bench's own deployment: one API and one worker process from dist/, on the bench's database and prefix. */
+export async function startBenchStack(o: BenchOptions, logDir: string): Promise<BenchStack> {
+  const adminToken = `bench-${randomBytes(12).toString('hex')}`;
+  const env: Record<string, string> = {
+    DATABASE_URL: o.databaseUrl,
+    REDIS_URL: o.redisUrl,
+    REDIS_PREFIX: o.redisPrefix,
+    ADMIN_TOKEN: adminToken,
+    LOG_LEVEL: 'warn',
+    METRICS_PUBLISH_MS: String(PUBLISH_MS),
+    ...(o.fanoutConcurrency && { FANOUT_CONCURRENCY: String(o.fanoutConcurrency) }),
+  };
+  const services: Service[] = [];
+  const stop = async () => void (await Promise.all(services.map((s) => s.stop())));
+  try {
+    services.push(
+      await startService({
+        name: 'api',
+        script: 'dist/apps/api/src/main.js',
+        env: { ...env, PORT: String(o.port), HOST: '127.0.0.1' },
+        ready: /listening on/,
+        logFile: join(logDir, 'api.log'),
+      }),
+    );
+    services.push(
+      await startService({
+        name: 'worker',
+        script: 'dist/apps/worker/src/main.js',
+        env,
+        ready: /worker running/,
+        logFile: join(logDir, 'worker.log'),
+      }),
+    );
+    const baseUrl = `http://127.0.0.1:${o.port}`;
+    const api = new ApiClient(baseUrl, adminToken);
+    await waitForWorker(api);
+    return { api, baseUrl, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** The worker is up for the bench once its measurements reach the API (it publishes every PUBLISH_MS). */
+async function waitForWorker(api: ApiClient): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await api.metricsSnapshots()).some((s) => s.process.role === 'worker')) return;
+    await sleep(100);
+  }
+  throw new Error('the worker never published its metrics');
+}
+
+/** The ceiling server (loadtest/ceiling) for the read ladder, on the bench's Redis and the mailboxes' epoch. */
+export function startCeiling(
+  o: BenchOptions,
+  credentialsFile: string,
+  epoch: number,
+  logDir: string,
+): Promise<Service> {
+  return startService({
+    name: 'ceiling',
+    script: 'dist/loadtest/ceiling/ceiling.server.js',
+    args: [
+      '--credentials',
+      credentialsFile,
+      '--redis-url',
+      o.redisUrl,
+      '--redis-prefix',
+      o.redisPrefix,
+      '--port',
+      String(o.ceilingPort),
+      '--epoch',
+      String(epoch),
+    ],
+    env: {},
+    ready: /ceiling listening/,
+    logFile: join(logDir, 'ceiling.log'),
+  });
+}

@@ -1,0 +1,49 @@
+import type { Credentials } from '../driver/credentials.model.js';
+import type { Strategy } from '../driver/scenario.model.js';
+import { type ApiClient, mapLimit } from './api.client.js';
+
+/**
+ * Puts the deployment under a strategy the way an operator would (PATCH /v1/admin/config), and makes sure what is
+ * measured next is that strategy's steady state: mailboxes whole (rebuilt after leaving pull, which starts a new
+ * mailbox epoch) and, under hybrid, the celebrities in pull mode (an author enters it with their first post).
+ */
+export class StrategySwitch {
+  private warmEpoch: number | null = null;
+
+  constructor(
+    private readonly api: ApiClient,
+    private readonly credentials: Credentials,
+    private readonly celebrityThreshold: number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Rebuilds every mailbox from PostgreSQL through the product's rebuild path; returns the seconds it took. */
+  async warm(): Promise<number> {
+    const started = performance.now();
+    await this.api.rebuildMailboxes();
+    await this.api.waitIdle();
+    this.warmEpoch = (await this.api.config()).mailboxEpoch;
+    const seconds = (performance.now() - started) / 1000;
+    this.log(`mailboxes rebuilt in ${seconds.toFixed(1)} s (epoch ${this.warmEpoch})`);
+    return seconds;
+  }
+
+  async use(strategy: Strategy): Promise<void> {
+    await this.api.patchConfig({ strategy, celebrityThreshold: this.celebrityThreshold });
+    await this.api.waitIdle();
+    const flags = await this.api.config();
+    if (strategy !== 'pull' && flags.mailboxEpoch !== this.warmEpoch) await this.warm();
+    if (strategy === 'hybrid') await this.primeCelebrities();
+    const now = await this.api.config();
+    this.log(`strategy ${now.strategy}: epoch ${now.mailboxEpoch}, ${now.pullModeAuthors} author(s) in pull mode`);
+  }
+
+  /** One post from each celebrity, so hybrid reads merge them as they would in a running system. */
+  private async primeCelebrities(): Promise<void> {
+    const tokens = new Map(this.credentials.users.map((u) => [u.id, u.token]));
+    await mapLimit(this.credentials.celebrities, 8, (id) =>
+      this.api.post(tokens.get(id)!, `celebrity post before a hybrid run (u${id})`),
+    );
+    await this.api.waitIdle();
+  }
+}

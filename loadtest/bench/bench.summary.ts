@@ -1,0 +1,142 @@
+import type { CounterSeries } from '../../libs/metrics/histogram.set.js';
+import type { SeriesView } from '../../libs/metrics/metrics.aggregate.js';
+import type { Strategy } from '../driver/scenario.model.js';
+import type { RunSummary, StepSummary } from '../driver/summary.js';
+import type { FollowerSummary } from '../graph/graph.report.js';
+import type { GraphParams } from '../graph/graph.params.js';
+import type { BenchOptions } from './bench.options.js';
+import type { RedisMemory } from './redis.admin.js';
+
+export const BENCH_FORMAT = 'fanout-lab.bench/1';
+
+export interface ServerView {
+  series: SeriesView[];
+  counters: CounterSeries[];
+}
+
+export interface InvariantResult {
+  /** Users whose first timeline page was read under every strategy. */
+  users: number;
+  /** Users whose pages differed from pull's. */
+  mismatches: number;
+  /** Where the pages came from, `<strategy>/<source>`: a mailbox bypassed for the database proves nothing. */
+  sources: Record<string, number>;
+  examples: string[];
+}
+
+export interface Capacity {
+  /** Highest offered rate whose step met the limits; null when none did. */
+  rate: number | null;
+  p99LimitMs: number;
+  /** Why the next step up failed, or that the ladder never failed. */
+  limitedBy: string;
+}
+
+export interface BenchRun {
+  scenario: string;
+  strategy: Strategy;
+  /** `api` is the product; `ceiling` the bare node:http + ioredis server doing the push read's Redis work. */
+  target: 'api' | 'ceiling';
+  client: RunSummary;
+  /** Server-side histograms over the whole run (every API and worker process, added). */
+  server: ServerView | null;
+  /** Server-side request histograms per ladder step. */
+  serverSteps: { step: number; series: SeriesView[] }[];
+  /** Seconds from the end of the ladder until the fan-out queue was idle. */
+  drainSeconds: number | null;
+  invariant: InvariantResult | null;
+  capacity: Capacity;
+}
+
+export interface FanoutThroughput {
+  posts: number;
+  authors: number;
+  /** Followers (and authors) of the backlog's posts: the mailbox writes it takes. */
+  expectedWrites: number;
+  /** Mailbox writes the workers counted while draining. */
+  writes: number;
+  seconds: number;
+  writesPerSec: number;
+  /** redis-benchmark ZADD -P 64 on the same Redis, measured just before; null when redis-benchmark is missing. */
+  zaddPerSec: number | null;
+  ratioToZadd: number | null;
+  fanoutConcurrency: number | null;
+  server: ServerView;
+}
+
+export interface Machine {
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  os: string;
+  node: string;
+  redis: string;
+  postgres: string;
+  commit: string | null;
+  loadAverageAtStart: number[];
+}
+
+export interface GraphInfo {
+  params: GraphParams;
+  reused: boolean;
+  rows: { users: number; follows: number; posts: number } | null;
+  followers: FollowerSummary | null;
+  celebrities: number;
+  seedSeconds: number | null;
+  warmSeconds: number;
+}
+
+export interface Goal {
+  id: string;
+  description: string;
+  target: string;
+  measured: string;
+  /** null when the run did not measure it. */
+  ok: boolean | null;
+}
+
+export interface BenchSummary {
+  format: typeof BENCH_FORMAT;
+  startedAt: string;
+  finishedAt: string;
+  command: string;
+  options: Omit<BenchOptions, 'databaseUrl' | 'redisUrl'>;
+  machine: Machine;
+  graph: GraphInfo;
+  runs: BenchRun[];
+  fanout: FanoutThroughput | null;
+  memory: RedisMemory | null;
+  goals: Goal[];
+  notes: string[];
+}
+
+/** Limits a ladder step must meet to count towards capacity: < 1 % dropped and < 1 % errors, p99 within the limit. */
+export function stepProblem(step: StepSummary, p99LimitMs: number): string | null {
+  const scheduled = step.scheduled ?? step.total.count + (step.total.dropped ?? 0);
+  const dropped = step.total.dropped ?? 0;
+  if (scheduled > 0 && dropped / scheduled >= 0.01) return `${dropped} of ${scheduled} dropped at ${step.targetRate}/s`;
+  if (step.total.count > 0 && step.total.errors / step.total.count >= 0.01) {
+    return `${step.total.errors} errors at ${step.targetRate}/s`;
+  }
+  for (const tag of step.tags) {
+    if (tag.p99Ms !== null && tag.p99Ms > p99LimitMs) {
+      return `${tag.endpoint} p99 ${tag.p99Ms} ms > ${p99LimitMs} ms at ${step.targetRate}/s`;
+    }
+  }
+  if (step.total.count === 0) return `nothing completed at ${step.targetRate}/s`;
+  return null;
+}
+
+/** The highest offered rate with p99 within the limit and under 1 % dropped or failed. */
+export function capacityOf(summary: RunSummary, p99LimitMs: number): Capacity {
+  let rate: number | null = null;
+  let limitedBy = 'the ladder ended before any limit was reached';
+  for (const step of [...summary.steps].sort((a, b) => a.targetRate - b.targetRate)) {
+    const problem = stepProblem(step, p99LimitMs);
+    if (problem === null) {
+      rate = Math.max(rate ?? 0, step.targetRate);
+      limitedBy = 'the ladder ended before any limit was reached';
+    } else limitedBy = problem;
+  }
+  return { rate, p99LimitMs, limitedBy };
+}

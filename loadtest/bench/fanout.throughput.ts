@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { Queue } from 'bullmq';
+import { between, combine } from '../../libs/metrics/metrics.aggregate.js';
+import { SERIES } from '../../libs/metrics/metrics.service.js';
+import { FANOUT_QUEUE } from '../../libs/outbox/fanout.jobs.js';
+import { RedisKeys, redisOptionsFromUrl } from '../../libs/redis/redis.keys.js';
+import type { Credentials } from '../driver/credentials.model.js';
+import { type ApiClient, mapLimit, sleep } from './api.client.js';
+import type { FanoutThroughput } from './bench.summary.js';
+import { deletePrefix } from './redis.admin.js';
+
+const MAX_AUTHORS = 200;
+
+/**
+ * Fan-out throughput: with the queue paused, the most followed authors post until their posts add up to
+ * `targetWrites` mailbox writes; then the queue is resumed and the time until it is idle again is the drain. The
+ * pipelined ZADD limit of the same Redis is measured first, so the ratio says how close the workers come to it.
+ */
+export async function measureFanoutThroughput(
+  api: ApiClient,
+  credentials: Credentials,
+  redis: { url: string; prefix: string },
+  targetWrites: number,
+  publishMs: number,
+  fanoutConcurrency: number | null,
+  log: (line: string) => void,
+): Promise<FanoutThroughput> {
+  const zaddPerSec = await redisBenchmarkZadd(redis.url, `${redis.prefix}-zadd`, log);
+  const authors = [...credentials.users].sort((a, b) => b.followers - a.followers).slice(0, MAX_AUTHORS);
+  const posts: typeof authors = [];
+  let expectedWrites = 0;
+  while (expectedWrites < targetWrites) {
+    const author = authors[posts.length % authors.length]!;
+    posts.push(author);
+    expectedWrites += author.followers + 1;
+  }
+  const queue = new Queue(FANOUT_QUEUE, {
+    connection: redisOptionsFromUrl(redis.url),
+    prefix: new RedisKeys(redis.prefix).bullPrefix(),
+  });
+  let seconds: number;
+  let before: Awaited<ReturnType<ApiClient['metricsSnapshots']>>;
+  try {
+    await queue.pause();
+    await mapLimit(posts, 16, (author) => api.post(author.token, `backlog post by u${author.id}`));
+    log(
+      `fan-out backlog: ${posts.length} posts by ${Math.min(posts.length, authors.length)} authors, ${expectedWrites} mailbox writes`,
+    );
+    before = await api.metricsSnapshots();
+    const started = performance.now();
+    await queue.resume();
+    await api.waitIdle(30 * 60_000, 50);
+    seconds = (performance.now() - started) / 1000;
+  } finally {
+    await queue.resume();
+    await queue.close();
+  }
+  await sleep(publishMs + 500);
+  const server = combine(between(before, await api.metricsSnapshots()));
+  const writes = server.counters
+    .filter((c) => c.name === SERIES.mailboxWrites && c.labels.detail === 'deliver')
+    .reduce((sum, c) => sum + c.value, 0);
+  const writesPerSec = Math.round(writes / seconds);
+  log(
+    `fan-out drained ${writes} mailbox writes in ${seconds.toFixed(2)} s: ${writesPerSec}/s (ZADD -P 64: ${zaddPerSec ?? 'n/a'}/s)`,
+  );
+  return {
+    posts: posts.length,
+    authors: Math.min(posts.length, authors.length),
+    expectedWrites,
+    writes,
+    seconds,
+    writesPerSec,
+    zaddPerSec,
+    ratioToZadd: zaddPerSec ? Math.round((writesPerSec / zaddPerSec) * 100) / 100 : null,
+    fanoutConcurrency,
+    server: { series: server.series, counters: server.counters },
+  };
+}
+
+/** `redis-benchmark -P 64` ZADD into random keys under `keyPrefix`, removed afterwards; null if it is not installed. */
+export async function redisBenchmarkZadd(redisUrl: string, keyPrefix: string, log: (line: string) => void) {
+  const url = new URL(redisUrl);
+  const args = ['-h', url.hostname, '-p', url.port || '6379', '-n', '1000000', '-P', '64', '-r', '100000', '-q'];
+  if (url.password) args.push('-a', decodeURIComponent(url.password));
+  args.push('ZADD', `${keyPrefix}:__rand_int__`, '__rand_int__', 'm__rand_int__');
+  const output = await new Promise<string | null>((resolve) => {
+    const child = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    child.on('error', () => resolve(null));
+    child.on('close', (code) => resolve(code === 0 ? text : null));
+  });
+  await deletePrefix(redisUrl, keyPrefix);
+  const rate = output && [...output.matchAll(/([\d.]+) requests per second/g)].at(-1)?.[1];
+  if (!rate) {
+    log('redis-benchmark is not available: the ZADD limit is not measured');
+    return null;
+  }
+  return Math.round(Number(rate));
+}

@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { PROJECT_ROOT } from '../project.paths.js';
+
+const KEEP_OUTPUT = 64 * 1024;
+
+export interface ServiceSpec {
+  name: string;
+  /** A built script, relative to the project root (`dist/apps/api/src/main.js`). */
+  script: string;
+  args?: string[];
+  env: Record<string, string>;
+  /** Printed on stdout once the service is up. */
+  ready: RegExp;
+  /** Appends the service's output here as well. */
+  logFile?: string;
+  readyTimeoutMs?: number;
+}
+
+export interface Service {
+  child: ChildProcess;
+  /** The output so far (the last 64 KB). */
+  output: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<void>;
+}
+
+/** Starts a built script of this project as its own Node process and waits for its ready line. */
+export async function startService(spec: ServiceSpec): Promise<Service> {
+  const child = spawn(process.execPath, [spec.script, ...(spec.args ?? [])], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? '', ...spec.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const file: WriteStream | undefined = spec.logFile ? createWriteStream(spec.logFile, { flags: 'a' }) : undefined;
+  const keep = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-KEEP_OUTPUT);
+    file?.write(chunk);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  exited.then(() => file?.end());
+  await new Promise<void>((resolve, reject) => {
+    const timeout = spec.readyTimeoutMs ?? 30_000;
+    const timer = setTimeout(
+      () => reject(new Error(`${spec.name} did not start within ${timeout} ms:\n${log}`)),
+      timeout,
+    );
+    const check = () => {
+      if (!spec.ready.test(log)) return;
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      resolve();
+    };
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`${spec.name} exited with ${code} before it was ready:\n${log}`));
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', onExit);
+  });
+  return {
+    child,
+    output: () => log,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}

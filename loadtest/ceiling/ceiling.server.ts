@@ -1,0 +1,85 @@
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { READ } from '../../libs/mailbox/mailbox.scripts.js';
+import { RedisKeys } from '../../libs/redis/redis.keys.js';
+
+// The ceiling: the least a server can do to answer a push read. A bare node:http server that does the push read's
+// Redis work exactly as the product does it (the mailbox READ script, then one MGET of the page's posts), with tokens
+// resolved from an in-memory map instead of a database. Whatever the product spends beyond this is framework,
+// validation, auth and logic. The bench runs both in the same run and reports the ratio.
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '3999' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+    'redis-prefix': { type: 'string', default: 'fl' },
+    credentials: { type: 'string' },
+    epoch: { type: 'string', default: '1' },
+  },
+});
+if (!values.credentials) throw new Error('--credentials is required');
+
+const credentials = JSON.parse(await readFile(values.credentials, 'utf8')) as {
+  users: { id: string; token: string }[];
+};
+const userByToken = new Map(credentials.users.map((u) => [u.token, u.id]));
+const keys = new RedisKeys(values['redis-prefix']);
+const redis = new Redis(values['redis-url'], { enableAutoPipelining: true });
+redis.defineCommand('readMailbox', { lua: READ, numberOfKeys: 3 });
+const epoch = values.epoch;
+
+type WithRead = Redis & { readMailbox(...args: (string | number)[]): Promise<[string] | [string, string[], string[]]> };
+
+class InvalidMailbox extends Error {}
+
+/** The push read: the mailbox READ script, then one MGET of the page's posts, re-serialized. */
+async function timeline(userId: string, limit: number): Promise<string> {
+  const reply = await (redis as WithRead).readMailbox(
+    keys.mailbox(userId),
+    keys.mailboxState(userId),
+    keys.following(userId),
+    epoch,
+    '',
+    limit,
+  );
+  // The product would fall back to PostgreSQL; the ceiling refuses, so a stale epoch shows up as errors.
+  if (reply.length !== 3) throw new InvalidMailbox();
+  const ids = reply[1].map((member) => member.slice(0, member.indexOf(':')));
+  const values = ids.length ? await redis.mget(ids.map((id) => keys.post(id))) : [];
+  const items = values.flatMap((value) => (value === null || value === '-' ? [] : [JSON.parse(value)]));
+  const last = items[items.length - 1];
+  return JSON.stringify({
+    items,
+    nextCursor: items.length === limit && last ? last.id : null,
+    strategy: 'push',
+    source: 'mailbox',
+  });
+}
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://x');
+  if (url.pathname === '/health/live') return void res.end('{"status":"ok"}');
+  const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+  const userId = token && userByToken.get(token);
+  if (url.pathname !== '/v1/me/timeline' || !userId) {
+    res.statusCode = userId ? 404 : 401;
+    return void res.end();
+  }
+  timeline(userId, Number(url.searchParams.get('limit') ?? 20)).then(
+    (body) => {
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.end(body);
+    },
+    (error) => {
+      res.statusCode = error instanceof InvalidMailbox ? 503 : 500;
+      res.end();
+    },
+  );
+});
+server.keepAliveTimeout = 60_000;
+server.listen(Number(values.port), values.host, () =>
+  console.log(`ceiling listening on ${values.host}:${values.port}`),
+);

@@ -1,0 +1,10 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BenchSummary } from '../bench/bench.summary.js';
+import { renderHtml } from './report.html.js';
+import { renderMarkdown } from './report.markdown.js';
+
+export async function writeReports(summary: BenchSummary, dir: string): Promise<void> {
+  await writeFile(join(dir, 'report.md'), renderMarkdown(summary));
+  await writeFile(join(dir, 'report.html'), renderHtml(summary));
+}

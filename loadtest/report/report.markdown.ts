@@ -1,0 +1,298 @@
+import { SERIES } from '../../libs/metrics/metrics.service.js';
+import type { BenchRun, BenchSummary } from '../bench/bench.summary.js';
+import {
+  count,
+  deliveryLag,
+  mainEndpoint,
+  mark,
+  ms,
+  readsByFollowing,
+  runLabel,
+  runsOf,
+  scenariosOf,
+  serverStat,
+  tagOf,
+  writePath,
+} from './report.data.js';
+
+const table = (head: string[], rows: (string | number)[][]) =>
+  [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+
+export function renderMarkdown(s: BenchSummary): string {
+  const parts = [
+    header(s),
+    goals(s),
+    capacity(s),
+    predictions(s),
+    fanout(s),
+    memory(s),
+    ...scenariosOf(s).map((name) => ladder(s, name)),
+    stages(s),
+    setup(s),
+  ];
+  return parts.filter(Boolean).join('\n\n') + '\n';
+}
+
+function header(s: BenchSummary): string {
+  const m = s.machine;
+  return [
+    '# fanout-lab benchmark: push, pull and hybrid home timelines',
+    `${s.startedAt.slice(0, 16).replace('T', ' ')} UTC, commit ${m.commit ?? 'unknown'}; ${m.cores} cores (${m.cpuModel}), ` +
+      `${m.memoryGiB} GiB, Node ${m.node}, PostgreSQL ${m.postgres}, Redis ${m.redis}. ` +
+      `Graph: ${count(s.graph.params.users)} users, mean ${s.graph.params.meanFollows} follows, Zipf ${s.graph.params.zipfExponent}` +
+      `${s.graph.rows ? `, ${count(s.graph.rows.follows)} follows, ${count(s.graph.rows.posts)} posts` : ''}.`,
+    `Made by \`${s.command}\` in ${Math.round((Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 60_000)} minutes. ` +
+      'Every figure below comes from `summary.json` beside this file; `report.html` has the charts.',
+  ].join('\n\n');
+}
+
+function goals(s: BenchSummary): string {
+  return [
+    '## Goals',
+    table(
+      ['goal', 'target', 'measured', 'met'],
+      s.goals.map((g) => [g.description, g.target, g.measured, mark(g.ok)]),
+    ),
+  ].join('\n\n');
+}
+
+function capacity(s: BenchSummary): string {
+  const rows = s.runs.map((run) => [
+    run.scenario,
+    runLabel(run),
+    run.capacity.rate === null ? 'none' : `${count(run.capacity.rate)}/s`,
+    `${run.capacity.p99LimitMs} ms`,
+    run.capacity.limitedBy,
+    run.invariant ? `${run.invariant.mismatches} of ${run.invariant.users} differ` : '–',
+  ]);
+  return [
+    '## Capacity',
+    "Highest offered rate at which p99 stayed within the scenario's limit with under 1 % dropped or failed requests " +
+      '(open model: latency counted from each request\'s scheduled send time). "Invariant" is the check made after each ' +
+      "run drained: the first page of sampled users read under push and hybrid, compared with pull's.",
+    table(['scenario', 'strategy', 'capacity', 'p99 limit', 'limited by', 'invariant'], rows),
+  ].join('\n\n');
+}
+
+function predictions(s: BenchSummary): string {
+  const out = ['## What the case study predicts, measured'];
+  const following = readsByFollowing(s);
+  if (following.rows.length) {
+    out.push(
+      '### Pull reads cost more the more accounts the reader follows',
+      `Read latency by the reader's following count, at ${following.rate}/s (the read ladder's first step):`,
+      table(
+        ['strategy', 'following', 'reads', 'p50 ms', 'p99 ms'],
+        following.rows.map((r) => [r.strategy, r.following, count(r.count), ms(r.p50Ms), ms(r.p99Ms)]),
+      ),
+    );
+  }
+  const lag = deliveryLag(s);
+  if (lag.length) {
+    out.push(
+      "### Push pays at write time, in proportion to the author's followers",
+      "Delivery lag: a post committed → its last follower's mailbox written, by the author's follower count:",
+      table(
+        ['scenario', 'strategy', 'followers', 'posts', 'p50 ms', 'p99 ms', 'max ms'],
+        lag.map((r) => [r.scenario, r.strategy, r.followers, count(r.count), ms(r.p50Ms), ms(r.p99Ms), ms(r.maxMs)]),
+      ),
+    );
+  }
+  const writes = writePath(s);
+  if (writes.length) {
+    out.push(
+      '### Hybrid keeps celebrity posts off the write path',
+      'Per run: posts fanned out (pushed) or left to read time (pulled), the mailbox writes they took, and the p99 of ' +
+        'writes and reads meanwhile:',
+      table(
+        [
+          'scenario',
+          'strategy',
+          'posts',
+          'pushed',
+          'pulled',
+          'mailbox writes',
+          'writes/post',
+          'POST p99 ms',
+          'read p99 ms',
+          'drain s',
+        ],
+        writes.map((r) => [
+          r.scenario,
+          r.strategy,
+          count(r.posts),
+          count(r.pushed),
+          count(r.pulled),
+          count(r.mailboxWrites),
+          count(r.writesPerPost),
+          ms(r.postP99Ms),
+          ms(r.timelineP99Ms),
+          r.drainSeconds === null ? '–' : r.drainSeconds.toFixed(1),
+        ]),
+      ),
+    );
+  }
+  return out.join('\n\n');
+}
+
+function fanout(s: BenchSummary): string {
+  const f = s.fanout;
+  if (!f) return '';
+  const stage = (name: string) =>
+    f.server.series.find((x) => x.name === SERIES.stage('batch_write') && x.labels.detail === name);
+  const write = stage('deliver');
+  return [
+    '## Fan-out throughput',
+    `With the queue paused, the ${count(f.authors)} most followed authors wrote ${count(f.posts)} posts ` +
+      `(${count(f.expectedWrites)} mailbox writes); then the queue was resumed. The worker` +
+      `${f.fanoutConcurrency ? ` (concurrency ${f.fanoutConcurrency})` : ''} drained ${count(f.writes)} mailbox writes in ` +
+      `${f.seconds.toFixed(2)} s: **${count(f.writesPerSec)} writes/s**. redis-benchmark \`ZADD -P 64\` on the same Redis, ` +
+      `just before: ${f.zaddPerSec === null ? 'not measured' : `${count(f.zaddPerSec)}/s`} (ratio ${f.ratioToZadd ?? 'n/a'}).`,
+    write
+      ? `Mailbox write per batch job (one script call per 100 followers, up to 500 per batch): p50 ${ms(write.p50Ms)} ms, p99 ${ms(write.p99Ms)} ms over ${count(write.count)} batches.`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+function memory(s: BenchSummary): string {
+  const m = s.memory;
+  if (!m) return '';
+  return [
+    '## Redis memory',
+    `Measured after the mailboxes were built (MEMORY USAGE over ${m.sampledUsers} users):`,
+    table(
+      [
+        'per mailbox entry',
+        'entries per mailbox',
+        'per user (mailbox + following set + state)',
+        'per cached post',
+        'server used_memory',
+        'keys',
+      ],
+      [
+        [
+          `${m.bytesPerMailboxEntry ?? '–'} B`,
+          count(m.entriesPerMailbox),
+          `${count(m.bytesPerUser)} B`,
+          `${m.bytesPerCachedPost ?? '–'} B`,
+          `${(m.usedMemoryBytes / 2 ** 20).toFixed(0)} MiB`,
+          count(m.keys),
+        ],
+      ],
+    ),
+  ].join('\n\n');
+}
+
+function ladder(s: BenchSummary, scenario: string): string {
+  const runs = runsOf(s, scenario);
+  const first = runs[0]!;
+  const rows: string[][] = [];
+  for (const run of runs) {
+    const endpoint = mainEndpoint(run);
+    for (const step of run.client.steps) {
+      const tag = tagOf(step, endpoint);
+      const server = run.target === 'api' ? serverStat(run, step.step, endpoint) : null;
+      rows.push([
+        runLabel(run),
+        count(step.targetRate),
+        count(Math.round(step.total.ratePerSec)),
+        ms(tag?.p50Ms),
+        ms(tag?.p90Ms),
+        ms(tag?.p99Ms),
+        ms(tag?.p999Ms),
+        ms(tag?.maxMs),
+        count(step.total.errors),
+        count(step.total.dropped),
+        ms(server?.p50Ms),
+        ms(server?.p99Ms),
+      ]);
+    }
+  }
+  const endpoint = mainEndpoint(first);
+  return [
+    `## Scenario: ${scenario}`,
+    `${first.client.config.mix.map((m) => `${m.endpoint} ×${m.weight} (${m.who})`).join(', ')}; ` +
+      `${first.client.config.stepSeconds} s per step after ${first.client.config.warmupSeconds} s of warm-up. ` +
+      `Latencies of \`${endpoint}\` in ms, client side from the scheduled send; "server" is the API's own time for the route.`,
+    table(
+      [
+        'strategy',
+        'offered/s',
+        'achieved/s',
+        'p50',
+        'p90',
+        'p99',
+        'p99.9',
+        'max',
+        'errors',
+        'dropped',
+        'server p50',
+        'server p99',
+      ],
+      rows,
+    ),
+  ].join('\n\n');
+}
+
+function stages(s: BenchSummary): string {
+  const rows: string[][] = [];
+  for (const run of s.runs.filter(
+    (r): r is BenchRun & { server: NonNullable<BenchRun['server']> } => r.server !== null,
+  )) {
+    for (const series of run.server.series.filter((x) => x.name.startsWith('fanout.'))) {
+      rows.push([
+        run.scenario,
+        run.strategy,
+        series.name.slice('fanout.'.length),
+        series.labels.detail ?? '',
+        count(series.count),
+        ms(series.p50Ms),
+        ms(series.p99Ms),
+        ms(series.maxMs),
+      ]);
+    }
+  }
+  if (rows.length === 0) return '';
+  return [
+    '## Worker stages',
+    '`plan`: an event turned into batch jobs; `batch`: one batch job (followers read + mailbox write); `batch_write`: ' +
+      'the mailbox write alone; `job_wait`: time in the queue before a worker took the job; `delivery_lag`: post ' +
+      'committed → last mailbox written; `rebuild`: one mailbox rebuilt from PostgreSQL.',
+    table(['scenario', 'strategy', 'stage', 'detail', 'count', 'p50 ms', 'p99 ms', 'max ms'], rows),
+  ].join('\n\n');
+}
+
+function setup(s: BenchSummary): string {
+  const g = s.graph;
+  const f = g.followers;
+  return [
+    '## Setup',
+    table(
+      ['', ''],
+      [
+        [
+          'machine',
+          `${s.machine.cores} cores, ${s.machine.cpuModel}, ${s.machine.memoryGiB} GiB, ${s.machine.os}; load average at start ${s.machine.loadAverageAtStart.join(' ')}`,
+        ],
+        ['software', `Node ${s.machine.node}, PostgreSQL ${s.machine.postgres}, Redis ${s.machine.redis}`],
+        ['graph', `${JSON.stringify(g.params)}${g.reused ? ' (reused)' : ''}`],
+        [
+          'followers',
+          f
+            ? `p50 ${f.p50}, p99 ${f.p99}, max ${count(f.max)}; ${g.celebrities} celebrities (>= ${g.params.celebrityThreshold})`
+            : `${g.celebrities} celebrities`,
+        ],
+        ['seeding', g.seedSeconds === null ? 'reused' : `${g.seedSeconds.toFixed(1)} s (COPY)`],
+        ['mailboxes built', `${g.warmSeconds.toFixed(1)} s through the product's rebuild path`],
+        ['command', `\`${s.command}\``],
+      ],
+    ),
+    s.notes.map((n) => `- ${n}`).join('\n'),
+  ].join('\n\n');
+}
