@@ -9,11 +9,13 @@ export class TokensRepository {
     await tx.token.create({ data: { userId, tokenHash: new Uint8Array(tokenHash) } });
   }
 
+  /** On every request whose token this process has not seen yet: a prepared statement, not the ORM. */
   async findUserId(tokenHash: Buffer): Promise<string | null> {
-    const row = await this.prisma.token.findUnique({
-      where: { tokenHash: new Uint8Array(tokenHash) },
-      select: { userId: true },
+    const { rows } = await this.prisma.pool.query<{ user_id: string }>({
+      name: 'tokens-user-id',
+      text: 'SELECT user_id FROM tokens WHERE token_hash = $1',
+      values: [tokenHash],
     });
-    return row ? row.userId.toString() : null;
+    return rows[0]?.user_id ?? null;
   }
 }

@@ -13,6 +13,8 @@ export interface FlagsSnapshot {
   version: number;
   /** Authors whose posts readers must merge at read time (not guaranteed to be in mailboxes). */
   pullAuthors: ReadonlySet<string>;
+  /** The same ids joined by commas: what a mailbox read sends Redis (one argument instead of one per author). */
+  pullAuthorsPacked: string;
 }
 
 /**
@@ -113,7 +115,13 @@ export class FlagsService implements OnModuleInit, OnModuleDestroy {
     const pullAuthors = await this.repository.pullAuthorIds();
     const { mailboxEpoch, version, ...flags } = row;
     if (this.snapshot && version < this.snapshot.version) return;
-    this.snapshot = { flags, mailboxEpoch, version, pullAuthors: new Set(pullAuthors) };
+    this.snapshot = {
+      flags,
+      mailboxEpoch,
+      version,
+      pullAuthors: new Set(pullAuthors),
+      pullAuthorsPacked: pullAuthors.join(','),
+    };
   }
 
   private async poll(): Promise<void> {

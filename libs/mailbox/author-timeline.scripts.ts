@@ -3,9 +3,10 @@ import { TRIM } from './mailbox.scripts.js';
 /**
  * An author's timeline: KEYS[1] a sorted set of the author's recent posts (score = post id, member
  * "postId:authorId", as in mailboxes), KEYS[2] its state hash:
- *   built  '1' once it was built from PostgreSQL: from then on every post of the author is added
- *   build  token of a build in progress ('' when none); posts are kept during a build
- *   floor  post ids below it may be missing (trimmed, or older than the build took)
+ *   built    '1' once it was built from PostgreSQL: from then on every post of the author is added
+ *   build    token of a build in progress ('' when none); posts are kept during a build
+ *   floor    post ids below it may be missing (trimmed, or older than the build took)
+ *   version  bumped by every change, in the same script: readers cache a timeline until its version moves
  * Hybrid reads the celebrities a reader follows from here instead of joining in PostgreSQL.
  */
 
@@ -17,7 +18,15 @@ local added = redis.call('ZADD', KEYS[1], ARGV[1], ARGV[1] .. ':' .. ARGV[2])
 local stored = tonumber(state[3] or '0')
 local floor = trim(KEYS[1], tonumber(ARGV[3]), 0, stored)
 if floor ~= stored then redis.call('HSET', KEYS[2], 'floor', string.format('%.0f', floor)) end
+if added == 1 or floor ~= stored then redis.call('HINCRBY', KEYS[2], 'version', 1) end
 return added
+`;
+
+/** ARGV: member. */
+export const RETRACT = `
+local removed = redis.call('ZREM', KEYS[1], ARGV[1])
+if removed == 1 then redis.call('HINCRBY', KEYS[2], 'version', 1) end
+return removed
 `;
 
 /** ARGV: token. */
@@ -39,24 +48,25 @@ end
 local floor = math.max(tonumber(ARGV[3]), tonumber(state[2] or '0'))
 floor = trim(KEYS[1], tonumber(ARGV[2]), 0, floor)
 redis.call('HSET', KEYS[2], 'built', '1', 'build', '', 'floor', string.format('%.0f', floor))
+redis.call('HINCRBY', KEYS[2], 'version', 1)
 return 1
 `;
 
 /**
- * Several authors' timelines in one call: KEYS are (timeline, state) per author; ARGV: before ('' = newest), limit.
- * Returns, per author, {0} when the timeline is not built, else {1, floor, members newest first}.
+ * Several authors' timelines in one call, skipping those the reader already has: KEYS are (timeline, state) per
+ * author; ARGV: the version the caller holds of each ('' for none). Returns, per author, {0} when the timeline is
+ * not built, {1} when it is at the caller's version, else {2, version, floor, every member newest first}.
  */
-export const READ_MANY = `
-local max = ARGV[1] == '' and '+inf' or ('(' .. ARGV[1])
-local limit = tonumber(ARGV[2])
+export const READ_CHANGED = `
 local out = {}
 for a = 1, #KEYS / 2 do
-  local state = redis.call('HMGET', KEYS[2 * a], 'built', 'floor')
-  if state[1] == '1' then
-    local floor = state[2] or '0'
-    out[a] = {1, floor, redis.call('ZREVRANGEBYSCORE', KEYS[2 * a - 1], max, floor, 'LIMIT', 0, limit)}
-  else
+  local state = redis.call('HMGET', KEYS[2 * a], 'built', 'version', 'floor')
+  if state[1] ~= '1' then
     out[a] = {0}
+  elseif state[2] == ARGV[a] then
+    out[a] = {1}
+  else
+    out[a] = {2, state[2], state[3] or '0', redis.call('ZREVRANGE', KEYS[2 * a - 1], 0, -1)}
   end
 end
 return out

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisService } from '#libs/redis';
 import { testConfig } from '../../test/support/test-config.js';
-import { AuthorTimelineStore } from './author-timeline.store.js';
+import { AuthorTimelineStore, type AuthorTimelineRead } from './author-timeline.store.js';
 
 const redis = new RedisService(testConfig());
 const store = new AuthorTimelineStore(redis);
@@ -16,19 +16,23 @@ async function built(authorId: string, posts: number[], cap = 800, floor = '0') 
   expect(await store.finishBuild(authorId, { token, cap, floor, entries })).toBe(true);
 }
 
-async function ids(authorId: string, before: string | null = null, limit = 100) {
-  const [read] = await store.read([authorId], before, limit);
-  if (!read!.valid) throw new Error('not built');
-  return read!.entries.map((e) => Number(e.postId));
+async function read(authorId: string, version?: string): Promise<AuthorTimelineRead> {
+  return (await store.readChanged([authorId], [version]))[0]!;
+}
+
+async function ids(authorId: string) {
+  const r = await read(authorId);
+  if (r.status !== 'changed') throw new Error(`timeline ${r.status}`);
+  return r.entries.map((e) => Number(e.postId));
 }
 
 afterAll(() => redis.client.quit());
 
 describe('AuthorTimelineStore on Redis', () => {
-  it('is not readable, and ignores new posts, until it is built', async () => {
+  it('is missing, and ignores new posts, until it is built', async () => {
     const a = author();
     await store.append(entry(10, a), 800);
-    expect(await store.read([a], null, 10)).toEqual([{ authorId: a, valid: false }]);
+    expect(await read(a)).toEqual({ authorId: a, status: 'missing' });
     await built(a, [5, 7]);
     expect(await ids(a)).toEqual([7, 5]);
   });
@@ -53,17 +57,32 @@ describe('AuthorTimelineStore on Redis', () => {
     const a = author();
     await built(a, [1, 2, 3], 3);
     await store.append(entry(4, a), 3);
-    const [read] = await store.read([a], null, 10);
-    expect(read).toMatchObject({ valid: true, floor: '2' });
+    expect(await read(a)).toMatchObject({ status: 'changed', floor: '2' });
     expect(await ids(a)).toEqual([4, 3, 2]);
   });
 
-  it('reads several authors in one call, newest first below the cursor, and forgets retracted posts', async () => {
-    const [a, b, missing] = [author(), author(), author()];
-    await built(a, [1, 3, 5]);
-    await built(b, [2, 4]);
-    await store.retract(entry(3, a));
-    const reads = await store.read([a, missing, b], '5', 10);
-    expect(reads.map((r) => (r.valid ? r.entries.map((e) => e.postId) : null))).toEqual([['1'], null, ['4', '2']]);
+  it('answers "unchanged" at the reader\'s version, and moves the version with every change', async () => {
+    const a = author();
+    await built(a, [1, 2]);
+    const first = await read(a);
+    if (first.status !== 'changed') throw new Error('expected the timeline');
+    expect(await read(a, first.version)).toEqual({ authorId: a, status: 'unchanged' });
+    await store.append(entry(3, a), 800);
+    const second = await read(a, first.version);
+    expect(second).toMatchObject({ status: 'changed' });
+    if (second.status !== 'changed') return;
+    await store.append(entry(3, a), 800);
+    expect(await read(a, second.version)).toMatchObject({ status: 'unchanged' });
+    await store.retract(entry(2, a));
+    expect(await read(a, second.version)).toMatchObject({ status: 'changed' });
+    expect(await ids(a)).toEqual([3, 1]);
+  });
+
+  it('reads several authors in one call', async () => {
+    const [a, missing, b] = [author(), author(), author()];
+    await built(a, [1]);
+    await built(b, [2]);
+    const reads = await store.readChanged([a, missing, b], [undefined, undefined, undefined]);
+    expect(reads.map((r) => r.status)).toEqual(['changed', 'missing', 'changed']);
   });
 });

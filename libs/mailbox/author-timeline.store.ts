@@ -5,15 +5,19 @@ import { RedisService } from '#libs/redis';
 import * as scripts from './author-timeline.scripts.js';
 import { entryOf } from './mailbox.store.js';
 
+/** What a reader learns of one author's timeline: missing, unchanged since `version`, or all of it. */
 export type AuthorTimelineRead =
-  { authorId: string; valid: false } | { authorId: string; valid: true; floor: string; entries: MailboxEntry[] };
+  | { authorId: string; status: 'missing' }
+  | { authorId: string; status: 'unchanged' }
+  | { authorId: string; status: 'changed'; version: string; floor: string; entries: MailboxEntry[] };
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 interface WithScripts {
   authorAppend: Script;
+  authorRetract: Script;
   authorBeginBuild: Script;
   authorFinishBuild: Script;
-  authorReadMany: Script;
+  authorReadChanged: Script;
 }
 
 /** Recent posts per author in Redis (see author-timeline.scripts.ts): hybrid merges celebrities from here. */
@@ -26,7 +30,8 @@ export class AuthorTimelineStore implements OnModuleInit {
     client.defineCommand('authorAppend', { lua: scripts.APPEND, numberOfKeys: 2 });
     client.defineCommand('authorBeginBuild', { lua: scripts.BEGIN_BUILD, numberOfKeys: 2 });
     client.defineCommand('authorFinishBuild', { lua: scripts.FINISH_BUILD, numberOfKeys: 2 });
-    client.defineCommand('authorReadMany', { lua: scripts.READ_MANY });
+    client.defineCommand('authorRetract', { lua: scripts.RETRACT, numberOfKeys: 2 });
+    client.defineCommand('authorReadChanged', { lua: scripts.READ_CHANGED });
   }
 
   /** A new post of the author; a no-op unless the timeline is built (or being built). */
@@ -35,7 +40,7 @@ export class AuthorTimelineStore implements OnModuleInit {
   }
 
   async retract(entry: MailboxEntry): Promise<void> {
-    await this.redis.client.zrem(this.redis.keys.authorTimeline(entry.authorId), `${entry.postId}:${entry.authorId}`);
+    await this.client().authorRetract(...this.keysOf(entry.authorId), `${entry.postId}:${entry.authorId}`);
   }
 
   async beginBuild(authorId: string): Promise<string> {
@@ -60,19 +65,22 @@ export class AuthorTimelineStore implements OnModuleInit {
   }
 
   /**
-   * Up to `limit` posts older than `before` of each author, in one call. The keys span several authors, which a
-   * standalone Redis accepts; on Redis Cluster this would be one call per author.
+   * The timelines of several authors in one call, each in full unless the caller already holds its current version
+   * (`known`, by author). The keys span several authors, which a standalone Redis accepts; on Redis Cluster this
+   * would be one call per author.
    */
-  async read(authorIds: string[], before: string | null, limit: number): Promise<AuthorTimelineRead[]> {
+  async readChanged(authorIds: string[], known: (string | undefined)[]): Promise<AuthorTimelineRead[]> {
     if (authorIds.length === 0) return [];
     const keys = authorIds.flatMap((id) => this.keysOf(id));
-    const replies = (await this.client().authorReadMany(keys.length, ...keys, before ?? '', limit)) as (
-      [0] | [1, string, string[]]
+    const versions = authorIds.map((_, i) => known[i] ?? '');
+    const replies = (await this.client().authorReadChanged(keys.length, ...keys, ...versions)) as (
+      [0] | [1] | [2, string, string, string[]]
     )[];
-    return replies.map((reply, i) => {
+    return replies.map((reply, i): AuthorTimelineRead => {
       const authorId = authorIds[i]!;
-      if (reply[0] !== 1) return { authorId, valid: false };
-      return { authorId, valid: true, floor: reply[1], entries: reply[2].map(entryOf) };
+      if (reply[0] === 0) return { authorId, status: 'missing' };
+      if (reply[0] === 1) return { authorId, status: 'unchanged' };
+      return { authorId, status: 'changed', version: reply[1], floor: reply[2], entries: reply[3].map(entryOf) };
     });
   }
 

@@ -124,8 +124,8 @@ return 1
 `;
 
 /**
- * KEYS[1] mailbox, KEYS[2] state, KEYS[3] following. ARGV: epoch, before ('' = newest), limit, pull authors…
- * Returns {'invalid'} or {floor, members, followed pull authors}.
+ * KEYS[1] mailbox, KEYS[2] state, KEYS[3] following. ARGV: epoch, before ('' = newest), limit, pull authors joined
+ * by commas. Returns {'invalid'} or {floor, members, followed pull authors}.
  */
 export const READ = `
 local state = redis.call('HMGET', KEYS[2], 'epoch', 'build', 'floor')
@@ -133,12 +133,14 @@ if state[1] ~= ARGV[1] or (state[2] and state[2] ~= '') then return {'invalid'} 
 local floor = state[3] or '0'
 local max = ARGV[2] == '' and '+inf' or ('(' .. ARGV[2])
 local members = redis.call('ZREVRANGEBYSCORE', KEYS[1], max, floor, 'LIMIT', 0, tonumber(ARGV[3]))
+local authors = {}
+for id in string.gmatch(ARGV[4] or '', '[^,]+') do authors[#authors + 1] = id end
 local followed = {}
-for first = 4, #ARGV, 1000 do
-  local last = math.min(first + 999, #ARGV)
-  local flags = redis.call('SMISMEMBER', KEYS[3], unpack(ARGV, first, last))
+for first = 1, #authors, 1000 do
+  local last = math.min(first + 999, #authors)
+  local flags = redis.call('SMISMEMBER', KEYS[3], unpack(authors, first, last))
   for i, isMember in ipairs(flags) do
-    if isMember == 1 then followed[#followed + 1] = ARGV[first + i - 1] end
+    if isMember == 1 then followed[#followed + 1] = authors[first + i - 1] end
   end
 end
 return {floor, members, followed}

@@ -113,7 +113,8 @@ export class MailboxStore implements OnModuleInit {
     return Number(result) === 1;
   }
 
-  async read(ownerId: string, epoch: number, before: string | null, limit: number, pullAuthors: Iterable<string>) {
+  /** `pullAuthors`: the pull-mode authors' ids joined by commas (the reply says which of them the owner follows). */
+  async read(ownerId: string, epoch: number, before: string | null, limit: number, pullAuthors: string) {
     const keys = this.redis.keys;
     const reply = (await this.client().readMailbox(
       keys.mailbox(ownerId),
@@ -122,7 +123,7 @@ export class MailboxStore implements OnModuleInit {
       epoch,
       before ?? '',
       limit,
-      ...pullAuthors,
+      pullAuthors,
     )) as [string] | [string, string[], string[]];
     if (reply.length === 1) return { valid: false } satisfies MailboxRead;
     const [floor, members, followed] = reply as [string, string[], string[]];

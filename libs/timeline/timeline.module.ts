@@ -3,11 +3,12 @@ import { FlagsModule } from '#libs/flags';
 import { MailboxModule } from '#libs/mailbox';
 import { OutboxModule } from '#libs/outbox';
 import { PostsModule } from '#libs/posts';
+import { AuthorTimelinesService } from './author-timelines.service.js';
 import { TimelineService } from './timeline.service.js';
 
 @Module({
   imports: [FlagsModule, MailboxModule, OutboxModule, PostsModule],
-  providers: [TimelineService],
+  providers: [TimelineService, AuthorTimelinesService],
   exports: [TimelineService],
 })
 export class TimelineModule {}

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Strategy } from '#libs/config';
 import { FlagsService, type FlagsSnapshot } from '#libs/flags';
-import { AuthorTimelineStore, MailboxStore } from '#libs/mailbox';
+import { MailboxStore } from '#libs/mailbox';
 import { FanoutQueue, jobIds } from '#libs/outbox';
 import { decodeCursor, encodeCursor, type Page } from '#libs/paging';
 import { PostsRepository, PostsService, toItem, type TimelineItem } from '#libs/posts';
+import { AuthorTimelinesService } from './author-timelines.service.js';
 import { mergeNewestFirst, minId } from './merge.js';
 
 export type TimelineSource = 'mailbox' | 'database';
@@ -27,7 +28,7 @@ export class TimelineService {
   constructor(
     private readonly flags: FlagsService,
     private readonly mailbox: MailboxStore,
-    private readonly authorTimelines: AuthorTimelineStore,
+    private readonly authorTimelines: AuthorTimelinesService,
     private readonly posts: PostsRepository,
     private readonly postsService: PostsService,
     private readonly queue: FanoutQueue,
@@ -58,13 +59,15 @@ export class TimelineService {
     let cursor = before;
     while (result.length < limit) {
       const want = limit - result.length;
-      const read = await this.mailbox.read(readerId, snapshot.mailboxEpoch, cursor, want, snapshot.pullAuthors);
+      const read = await this.mailbox.read(readerId, snapshot.mailboxEpoch, cursor, want, snapshot.pullAuthorsPacked);
       if (!read.valid) return null;
       const pullAuthors = snapshot.pullAuthors.has(readerId)
         ? [...read.followedPullAuthors, readerId]
         : read.followedPullAuthors;
       const lists: Candidate[][] = [read.entries.map((e) => ({ id: e.postId }))];
-      if (pullAuthors.length > 0) lists.push(...(await this.pullAuthorsPosts(pullAuthors, cursor, want)));
+      // A full mailbox page bounds the page from below; a short one reaches down to the floor (PostgreSQL below it).
+      const lowest = read.entries.length === want ? read.entries[want - 1]!.postId : read.floor;
+      if (pullAuthors.length > 0) lists.push(...(await this.pullAuthorsPosts(pullAuthors, cursor, want, lowest)));
       // The mailbox holds everything at or above its floor; below it, PostgreSQL has the rest.
       if (read.entries.length < want && read.floor !== '0') {
         lists.push(this.candidates(await this.posts.pullPage(readerId, minId(cursor, read.floor), want)));
@@ -78,22 +81,23 @@ export class TimelineService {
   }
 
   /**
-   * Recent posts of the pull-mode authors the reader follows, from their timelines in Redis. An author whose timeline
-   * is not built (Redis lost it) or may hold fewer posts than the page needs (trimmed) is read from PostgreSQL, and a
-   * missing timeline is rebuilt in the background.
+   * Posts of the pull-mode authors the reader follows that can make the page (ids from `lowest` up to `before`),
+   * from their timelines in Redis. An author whose timeline is not built (Redis lost it) or may lack posts in that
+   * range (trimmed above `lowest`) is read from PostgreSQL, and a missing timeline is rebuilt in the background.
    */
-  private async pullAuthorsPosts(authorIds: string[], before: string | null, want: number): Promise<Candidate[][]> {
-    const timelines = await this.authorTimelines.read(authorIds, before, want);
-    const lists: Candidate[][] = [];
-    const fromDatabase: string[] = [];
-    for (const t of timelines) {
-      if (t.valid && (t.entries.length === want || t.floor === '0'))
-        lists.push(t.entries.map((e) => ({ id: e.postId })));
-      else fromDatabase.push(t.authorId);
+  private async pullAuthorsPosts(
+    authorIds: string[],
+    before: string | null,
+    want: number,
+    lowest: string,
+  ): Promise<Candidate[][]> {
+    const found = await this.authorTimelines.window(authorIds, before, lowest, want);
+    const lists: Candidate[][] = found.lists.map((ids) => ids.map((id) => ({ id })));
+    if (found.fromDatabase.length > 0) {
+      lists.push(this.candidates(await this.posts.byAuthors(found.fromDatabase, before, want)));
     }
-    if (fromDatabase.length > 0) lists.push(this.candidates(await this.posts.byAuthors(fromDatabase, before, want)));
-    for (const t of timelines.filter((x) => !x.valid)) {
-      await this.queue.add('author-timeline-build', { authorId: t.authorId }, jobIds.authorTimeline(t.authorId), {
+    for (const authorId of found.missing) {
+      await this.queue.add('author-timeline-build', { authorId }, jobIds.authorTimeline(authorId), {
         removeOnFail: true,
       });
     }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseCredentials, type Credentials } from '../driver/credentials.model.js';
-import { countUsers, seedGraph } from '../graph/graph.seed.js';
+import { countUsers, migrateDatabase, seedGraph } from '../graph/graph.seed.js';
 import { PROJECT_ROOT } from '../project.paths.js';
 import { evaluateGoals } from './bench.goals.js';
 import type { BenchOptions } from './bench.options.js';
@@ -24,6 +24,7 @@ const MEMORY_SAMPLE = 500;
 
 /** Seeds (or reuses) the graph and returns its credentials and what the report says about it. */
 async function prepareGraph(o: BenchOptions, file: string, log: (line: string) => void) {
+  await migrateDatabase(o.databaseUrl);
   if (o.reuseGraph && existsSync(file) && (await countUsers(o.databaseUrl)) === o.graph.users) {
     const credentials = parseCredentials(JSON.parse(await readFile(file, 'utf8')), file);
     log(`reusing the graph in the database (${o.graph.users} users) and ${file}`);

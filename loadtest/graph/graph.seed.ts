@@ -37,11 +37,7 @@ export async function seedGraph(options: SeedOptions): Promise<SeedResult> {
     phases.push({ name, seconds: (performance.now() - t0) / 1000 });
     return result;
   };
-  await timed('migrate', async () => {
-    const created = await ensureDatabase(options.databaseUrl);
-    const result = await migrate(options.databaseUrl, resolve(PROJECT_ROOT, 'prisma/migrations'));
-    log(`  ${created ? 'created database; ' : ''}${result.applied.length} migration(s) applied`);
-  });
+  await timed('migrate', async () => log(`  ${await migrateDatabase(options.databaseUrl)}`));
   const plan = await timed('plan', () => planGraph(options.params));
   log(`plan: ${plan.params.users} users, ${plan.totalFollows} follows, ${plan.totalPosts} posts`);
   const loaded = await loadGraph(options.databaseUrl, plan, { reset: options.reset, log });
@@ -58,6 +54,13 @@ export async function seedGraph(options: SeedOptions): Promise<SeedResult> {
     phases,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** Creates the database if needed and applies the project's migrations; says what it did. */
+export async function migrateDatabase(databaseUrl: string): Promise<string> {
+  const created = await ensureDatabase(databaseUrl);
+  const result = await migrate(databaseUrl, resolve(PROJECT_ROOT, 'prisma/migrations'));
+  return `${created ? 'created database; ' : ''}${result.applied.length} migration(s) applied`;
 }
 
 /** Users in the database, 0 when it or its tables do not exist yet. */

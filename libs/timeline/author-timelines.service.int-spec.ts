@@ -1,0 +1,60 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { AuthorTimelineStore } from '#libs/mailbox';
+import { RedisService } from '#libs/redis';
+import { testConfig } from '../../test/support/test-config.js';
+import { AuthorTimelinesService } from './author-timelines.service.js';
+
+const redis = new RedisService(testConfig());
+const store = new AuthorTimelineStore(redis);
+store.onModuleInit();
+let next = 0;
+const author = () => String(7000 + ++next);
+
+async function built(authorId: string, posts: number[], cap = 800) {
+  const token = await store.beginBuild(authorId);
+  const entries = posts.map((p) => ({ postId: String(p), authorId }));
+  expect(await store.finishBuild(authorId, { token, cap, floor: '0', entries })).toBe(true);
+}
+
+afterAll(() => redis.client.quit());
+
+describe('AuthorTimelinesService', () => {
+  it('gives the posts between lowest and before, at most want per author', async () => {
+    const [a, b] = [author(), author()];
+    await built(a, [10, 20, 30, 40, 50]);
+    await built(b, [15, 25]);
+    const service = new AuthorTimelinesService(store);
+    expect(await service.window([a, b], '50', '20', 2)).toEqual({
+      lists: [['40', '30'], ['25']],
+      fromDatabase: [],
+      missing: [],
+    });
+    expect(await service.window([a], null, '0', 10)).toEqual({
+      lists: [['50', '40', '30', '20', '10']],
+      fromDatabase: [],
+      missing: [],
+    });
+  });
+
+  it('sees a change made after it cached a timeline', async () => {
+    const a = author();
+    await built(a, [1, 2]);
+    const service = new AuthorTimelinesService(store);
+    expect((await service.window([a], null, '0', 10)).lists).toEqual([['2', '1']]);
+    await store.append({ postId: '3', authorId: a }, 800);
+    await store.retract({ postId: '1', authorId: a });
+    expect((await service.window([a], null, '0', 10)).lists).toEqual([['3', '2']]);
+  });
+
+  it('sends to PostgreSQL an author whose timeline is missing, or trimmed above the range and short', async () => {
+    const [missing, fills, short] = [author(), author(), author()];
+    await built(fills, [1, 2, 3], 2); // keeps 3 and 2, floor 2
+    await built(short, [1, 2, 3, 4], 2); // keeps 4 and 3, floor 3
+    const service = new AuthorTimelinesService(store);
+    const found = await service.window([missing, fills, short], '4', '0', 2);
+    // Below 4: `fills` alone fills the page; `short` has only 3 above its floor, and older posts may exist.
+    expect(found).toEqual({ lists: [['3', '2']], fromDatabase: [missing, short], missing: [missing] });
+    // Down to 3 only, `short` is complete.
+    expect((await service.window([short], '4', '3', 2)).lists).toEqual([['3']]);
+  });
+});

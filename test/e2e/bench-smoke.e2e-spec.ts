@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import type { BenchSummary } from '../../loadtest/bench/bench.summary.js';
+import { deletePrefix } from '../../loadtest/bench/redis.admin.js';
+
+// The load suite must not rot: `npm run bench` end to end on a tiny graph, with one- and two-step ladders of a
+// second each. It seeds its own database, starts its own API and worker, runs every scenario under every strategy,
+// the ceiling server and a fan-out backlog, and writes the report. The figures are meaningless at this size; what is
+// checked is that every part ran, measured something, and that the invariant held after every run.
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const base = new URL(inject('databaseUrl'));
+const databaseUrl = Object.assign(new URL(base), { pathname: `${base.pathname}_bench` }).toString();
+const redisPrefix = `${inject('redisPrefix')}-bench`;
+const port = 6900 + (process.pid % 500);
+let out: string;
+
+afterAll(async () => {
+  await deletePrefix(inject('redisUrl'), redisPrefix);
+  const admin = new pg.Client({ connectionString: Object.assign(new URL(base), { pathname: '/postgres' }).toString() });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${databaseUrl.split('/').pop()}" WITH (FORCE)`);
+  await admin.end();
+  if (out) await rm(out, { recursive: true, force: true });
+});
+
+function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['dist/loadtest/bench/bench.cli.js', ...args], { cwd: ROOT });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+describe('npm run bench on a tiny graph', () => {
+  it('runs every scenario under every strategy, the ceiling and a fan-out backlog, and writes the report', async () => {
+    out = await mkdtemp(join(tmpdir(), 'fanout-bench-'));
+    const { code, output } = await runBench([
+      ...['--users', '300', '--celebrity-threshold', '25', '--posts-per-user', '5'],
+      ...['--rates', 'read=40,80;write=10,20;mixed=51;celebrity-storm=105'],
+      ...['--step-seconds', '1', '--warmup-seconds', '1', '--backlog-writes', '3000', '--check-users', '30'],
+      ...['--database-url', databaseUrl, '--redis-url', inject('redisUrl'), '--redis-prefix', redisPrefix],
+      ...['--port', String(port), '--ceiling-port', String(port + 1), '--out', out],
+    ]);
+    expect(code, output).toBe(0);
+
+    for (const file of ['summary.json', 'report.md', 'report.html']) expect(existsSync(join(out, file))).toBe(true);
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as BenchSummary;
+    expect(summary.format).toBe('fanout-lab.bench/1');
+    expect(summary.graph.rows?.users).toBe(300);
+    expect(summary.graph.celebrities).toBeGreaterThan(0);
+
+    const runs = summary.runs.map((r) => `${r.scenario}/${r.strategy}/${r.target}`);
+    for (const strategy of ['hybrid', 'push', 'pull']) {
+      for (const scenario of ['read', 'write', 'mixed', 'celebrity-storm'])
+        expect(runs).toContain(`${scenario}/${strategy}/api`);
+    }
+    expect(runs).toContain('read/push/ceiling');
+    for (const run of summary.runs) {
+      expect(run.client.total.count, `${run.scenario}/${run.strategy}`).toBeGreaterThan(0);
+      expect(run.client.total.errors, `${run.scenario}/${run.strategy}`).toBe(0);
+      if (run.target === 'ceiling') continue;
+      expect(run.invariant!.users).toBe(30);
+      expect(run.invariant!.mismatches, JSON.stringify(run.invariant)).toBe(0);
+      expect(run.server!.series.some((s) => s.name === 'http.request' && s.count > 0)).toBe(true);
+      expect(run.serverSteps).toHaveLength(run.client.steps.length);
+    }
+
+    // Posts fan out under push, hybrid leaves the celebrities' to read time, and pull writes no mailbox at all.
+    const storm = (strategy: string) =>
+      summary.runs.find((r) => r.scenario === 'celebrity-storm' && r.strategy === strategy)!;
+    const writes = (strategy: string) =>
+      storm(strategy)
+        .server!.counters.filter((c) => c.name === 'fanout.mailbox_writes')
+        .reduce((n, c) => n + c.value, 0);
+    expect(storm('push').client.tags.find((t) => t.endpoint === 'post')!.count).toBeGreaterThan(0);
+    expect(writes('push')).toBeGreaterThan(0);
+    expect(writes('pull')).toBe(0);
+    expect(
+      storm('hybrid').server!.counters.some((c) => c.name === 'fanout.posts' && c.labels.detail === 'pulled'),
+    ).toBe(true);
+
+    expect(summary.fanout!.writes).toBe(summary.fanout!.expectedWrites);
+    expect(summary.fanout!.writesPerSec).toBeGreaterThan(0);
+    expect(summary.memory!.bytesPerMailboxEntry).toBeGreaterThan(0);
+    expect(summary.goals.map((g) => g.id)).toContain('push-read-capacity');
+
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    expect(html.match(/<svg/g)!.length).toBeGreaterThanOrEqual(5);
+    const markdown = await readFile(join(out, 'report.md'), 'utf8');
+    for (const heading of [
+      '## Goals',
+      '## Capacity',
+      '## Fan-out throughput',
+      '## Redis memory',
+      '## Scenario: read',
+    ]) {
+      expect(markdown).toContain(heading);
+    }
+  });
+});
