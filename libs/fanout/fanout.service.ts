@@ -21,6 +21,15 @@ import { followerBucket, followerRanges } from './fanout.plan.js';
 type Handler<N extends FanoutJobName> = (job: Job<FanoutJobs[N]>, token: string) => Promise<unknown>;
 /** What a batch job returns: when its mailbox writes were done, for the event's delivery lag. */
 type BatchResult = { finishedAt: number };
+/**
+ * What planning an event did: `children` when it left batch jobs to wait for; for a post it fanned out, the author's
+ * follower count, and when the last mailbox was written if that was done inline.
+ */
+interface Planned {
+  children: boolean;
+  fannedOutTo?: number;
+  finishedAt?: number;
+}
 type EventJob = Job<FanoutJobs['outbox-event']>;
 
 const REBUILD_PAGE = 1000;
@@ -72,8 +81,16 @@ export class FanoutService {
   private async onEvent(job: EventJob, token: string): Promise<void> {
     const { eventId, event } = job.data;
     if (job.data.step !== 'wait') {
-      const fannedOutTo = await this.timed('plan', event.type, () => this.plan(job, event));
-      await job.updateData({ ...job.data, step: 'wait', ...(typeof fannedOutTo === 'number' && { fannedOutTo }) });
+      const planned = await this.timed('plan', event.type, () => this.plan(job, event));
+      if (!planned.children) {
+        // Done inline (most posts: their followers fit one batch): no child jobs to wait for.
+        if (event.type === 'post.created' && planned.fannedOutTo !== undefined && planned.finishedAt) {
+          this.recordLag(event.payload.postId, planned.fannedOutTo, planned.finishedAt);
+        }
+        await this.outbox.markDelivered(eventId);
+        return;
+      }
+      await job.updateData({ ...job.data, step: 'wait', fannedOutTo: planned.fannedOutTo });
     }
     if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
     const failures = Object.values(await job.getIgnoredChildrenFailures());
@@ -91,8 +108,11 @@ export class FanoutService {
   private async recordDeliveryLag(job: EventJob, postId: string, followers: number): Promise<void> {
     const results = Object.values(await job.getChildrenValues<BatchResult | null>());
     const finishedAt = Math.max(...results.map((r) => r?.finishedAt ?? 0));
-    if (finishedAt > 0)
-      this.metrics.stage('delivery_lag', followerBucket(followers), (finishedAt - postTimeMs(postId)) * 1000);
+    if (finishedAt > 0) this.recordLag(postId, followers, finishedAt);
+  }
+
+  private recordLag(postId: string, followers: number, finishedAt: number): void {
+    this.metrics.stage('delivery_lag', followerBucket(followers), (finishedAt - postTimeMs(postId)) * 1000);
   }
 
   private async timed<T>(stage: Stage, detail: string, run: () => Promise<T>): Promise<T> {
@@ -102,35 +122,37 @@ export class FanoutService {
     return result;
   }
 
-  /**
-   * Does the event's work directly or as child jobs of the event job. For a post that fans out, returns the
-   * author's follower count.
-   */
-  private async plan(job: EventJob, event: DomainEvent): Promise<number | void> {
+  /** Does the event's work directly, or leaves it to child jobs of the event job when it takes several batches. */
+  private async plan(job: EventJob, event: DomainEvent): Promise<Planned> {
     switch (event.type) {
       case 'post.created':
         return this.planPost(job, event.payload);
-      case 'post.deleted':
+      case 'post.deleted': {
         await this.postCache.markDeleted([event.payload.postId]);
         await this.authorTimelines.retract(event.payload);
-        return this.addBatches(job, 'retract-batch', event.payload.authorId, (range) => ({
-          ...range,
-          authorId: event.payload.authorId,
-          entry: { postId: event.payload.postId, authorId: event.payload.authorId },
-        }));
+        const entry = { postId: event.payload.postId, authorId: event.payload.authorId };
+        return this.batches(
+          job,
+          'retract-batch',
+          event.payload.authorId,
+          (range) => ({ ...range, authorId: event.payload.authorId, entry }),
+          (batch) => this.retractBatch(batch),
+        );
+      }
       case 'follow.created':
       case 'follow.removed':
-        return this.syncFollow(event.payload.followerId, event.payload.followeeId);
+        await this.syncFollow(event.payload.followerId, event.payload.followeeId);
+        return { children: false };
       case 'flags.changed':
-        return this.planDemotions();
+        await this.planDemotions();
+        return { children: false };
     }
   }
 
-  private async planPost(job: EventJob, { postId, authorId }: { postId: string; authorId: string }) {
-    if (!(await this.posts.isLive(postId))) return;
+  private async planPost(job: EventJob, { postId, authorId }: { postId: string; authorId: string }): Promise<Planned> {
+    const author = await this.posts.fanoutFacts(postId);
+    if (!author?.live) return { children: false };
     const flags = await this.flagsRepository.read();
-    const author = await this.users.followersCount(authorId);
-    if (!author) return;
     await this.authorTimelines.append({ postId, authorId }, flags.mailboxSize);
     if (!fansOut(flags, author.followersCount)) {
       this.metrics.count(SERIES.posts, 'pulled');
@@ -139,14 +161,20 @@ export class FanoutService {
         await this.buildAuthorTimeline(authorId);
         await this.announceFlags();
       }
-      return;
+      return { children: false };
     }
     this.metrics.count(SERIES.posts, 'pushed');
     // A celebrity no longer: their older posts never reached mailboxes; readers merge them until the demotion is done.
     if (author.pullMode) await this.addDemotion(authorId, author.pullVersion);
     const entries: MailboxEntry[] = [{ postId, authorId }];
-    await this.addBatches(job, 'deliver-batch', authorId, (range) => ({ ...range, authorId, entries }));
-    return author.followersCount;
+    const planned = await this.batches(
+      job,
+      'deliver-batch',
+      authorId,
+      (range) => ({ ...range, authorId, entries }),
+      (batch) => this.deliverBatch(batch),
+    );
+    return { ...planned, fannedOutTo: author.followersCount };
   }
 
   private async planDemotions(): Promise<void> {
@@ -164,14 +192,20 @@ export class FanoutService {
     await this.queue.add('demote-author', { authorId, pullVersion }, jobIds.demote(authorId, pullVersion));
   }
 
-  private async addBatches<N extends 'deliver-batch' | 'retract-batch'>(
+  /**
+   * An author's followers cut into batches. One batch is written here and now (retried with the event if it throws);
+   * several become child jobs of the event, which completes once they all have.
+   */
+  private async batches<N extends 'deliver-batch' | 'retract-batch'>(
     job: EventJob,
     name: N,
     authorId: string,
     data: (range: ReturnType<typeof followerRanges>[number]) => FanoutJobs[N],
-  ): Promise<void> {
+    run: (batch: FanoutJobs[N]) => Promise<BatchResult>,
+  ): Promise<Planned> {
     const { fanoutBatchSize } = this.flags.current().flags;
     const ranges = followerRanges(await this.follows.batchBounds(authorId, fanoutBatchSize));
+    if (ranges.length === 1) return { children: false, finishedAt: (await run(data(ranges[0]!))).finishedAt };
     await this.queue.queue.addBulk(
       ranges.map((range, index) => ({
         name,
@@ -179,6 +213,7 @@ export class FanoutService {
         opts: { ...DEFAULT_JOB_OPTIONS, ...this.childOf(job), jobId: jobIds.batch(job.data.eventId, index) },
       })),
     );
+    return { children: true };
   }
 
   private childOf(job: EventJob) {

@@ -17,16 +17,28 @@ export class FlagsRepository {
     await this.prisma.runtimeFlags.upsert({ where: { id: 1 }, create: { id: 1, ...defaults }, update: {} });
   }
 
-  async read(db: Db = this.prisma): Promise<FlagsRow> {
-    const row = await db.runtimeFlags.findUniqueOrThrow({ where: { id: 1 } });
-    return {
-      strategy: row.strategy as Strategy,
-      celebrityThreshold: row.celebrityThreshold,
-      mailboxSize: row.mailboxSize,
-      fanoutBatchSize: row.fanoutBatchSize,
-      mailboxEpoch: row.mailboxEpoch,
-      version: row.version,
-    };
+  /** Inside a transaction through Prisma; otherwise (the fan-out planner, for every post) a prepared statement. */
+  async read(tx?: Prisma.TransactionClient): Promise<FlagsRow> {
+    if (tx) {
+      const row = await tx.runtimeFlags.findUniqueOrThrow({ where: { id: 1 } });
+      return {
+        strategy: row.strategy as Strategy,
+        celebrityThreshold: row.celebrityThreshold,
+        mailboxSize: row.mailboxSize,
+        fanoutBatchSize: row.fanoutBatchSize,
+        mailboxEpoch: row.mailboxEpoch,
+        version: row.version,
+      };
+    }
+    const [row] = await this.prisma.prepared<FlagsRow>(
+      'flags-read',
+      `SELECT strategy, celebrity_threshold AS "celebrityThreshold", mailbox_size AS "mailboxSize",
+              fanout_batch_size AS "fanoutBatchSize", mailbox_epoch AS "mailboxEpoch", version
+       FROM runtime_flags WHERE id = 1`,
+      [],
+    );
+    if (!row) throw new Error('runtime_flags has no row: FlagsService.ensure runs at start-up');
+    return row;
   }
 
   /** Locks the row for the rest of the transaction so concurrent updates apply one after the other. */
@@ -34,8 +46,13 @@ export class FlagsRepository {
     await tx.$queryRaw`SELECT id FROM runtime_flags WHERE id = 1 FOR UPDATE`;
   }
 
+  /** Polled by every process a few times a second. */
   async version(): Promise<number> {
-    const rows = await this.prisma.$queryRaw<{ version: number }[]>`SELECT version FROM runtime_flags WHERE id = 1`;
+    const rows = await this.prisma.prepared<{ version: number }>(
+      'flags-version',
+      'SELECT version FROM runtime_flags WHERE id = 1',
+      [],
+    );
     return rows[0]?.version ?? 0;
   }
 

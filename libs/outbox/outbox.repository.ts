@@ -28,19 +28,22 @@ export class OutboxRepository {
     return row.id.toString();
   }
 
+  /** On every post's path (API and worker): prepared statements. */
   async markEnqueued(eventIds: string[]): Promise<void> {
     if (eventIds.length === 0) return;
-    await this.prisma.outboxEvent.updateMany({
-      where: { id: { in: eventIds.map(BigInt) } },
-      data: { enqueuedAt: new Date() },
-    });
+    await this.prisma.prepared(
+      'outbox-enqueued',
+      'UPDATE outbox SET enqueued_at = now() WHERE id = ANY($1::bigint[])',
+      [eventIds],
+    );
   }
 
   async markDelivered(eventId: string): Promise<void> {
-    await this.prisma.outboxEvent.updateMany({
-      where: { id: BigInt(eventId), deliveredAt: null },
-      data: { deliveredAt: new Date(), failedAt: null, lastError: null },
-    });
+    await this.prisma.prepared(
+      'outbox-delivered',
+      'UPDATE outbox SET delivered_at = now(), failed_at = NULL, last_error = NULL WHERE id = $1 AND delivered_at IS NULL',
+      [eventId],
+    );
   }
 
   async markFailed(eventId: string, error: string): Promise<void> {

@@ -21,11 +21,12 @@ const toRow = (r: RawPost): PostRow => ({
   createdAt: r.created_at,
 });
 
-// The page's ids come from the partial index posts_live_author_id_id_idx alone (up to `limit` per author, index-only);
-// only the page's own rows are then read. $1 readers/authors, $2 exclusive upper bound on ids, $3 page size.
-const PULL_PAGE = `
+// A page of live posts by a set of authors (`authors`: a FROM item `a` with a column author_id). Its ids come from the
+// partial index posts_live_author_id_id_idx alone (up to `limit` per author, index-only); only the page's own rows
+// are then read. $2 is the exclusive upper bound on ids, $3 the page size.
+const pageOf = (authors: string) => `
   WITH page AS (
-    SELECT c.id FROM (SELECT followee_id AS author_id FROM follows WHERE follower_id = $1 UNION ALL SELECT $1) a
+    SELECT c.id FROM ${authors}
     CROSS JOIN LATERAL (
       SELECT id FROM posts WHERE author_id = a.author_id AND id < $2 AND deleted_at IS NULL ORDER BY id DESC LIMIT $3
     ) c
@@ -34,16 +35,11 @@ const PULL_PAGE = `
   FROM page JOIN posts p ON p.id = page.id JOIN users u ON u.id = p.author_id
   ORDER BY p.id DESC`;
 
-const BY_AUTHORS = `
-  WITH page AS (
-    SELECT c.id FROM unnest($1::bigint[]) AS a(author_id)
-    CROSS JOIN LATERAL (
-      SELECT id FROM posts WHERE author_id = a.author_id AND id < $2 AND deleted_at IS NULL ORDER BY id DESC LIMIT $3
-    ) c
-    ORDER BY c.id DESC LIMIT $3)
-  SELECT p.id, p.author_id, u.handle, p.body, p.created_at
-  FROM page JOIN posts p ON p.id = page.id JOIN users u ON u.id = p.author_id
-  ORDER BY p.id DESC`;
+/** $1: the reader, whose own posts count too. */
+const PULL_PAGE = pageOf('(SELECT followee_id AS author_id FROM follows WHERE follower_id = $1 UNION ALL SELECT $1) a');
+
+/** $1: the authors' ids. */
+const BY_AUTHORS = pageOf('unnest($1::bigint[]) AS a(author_id)');
 
 const PULL_REFS = `
   SELECT c.id, c.author_id FROM (SELECT followee_id AS author_id FROM follows WHERE follower_id = $1 UNION ALL SELECT $1) a
@@ -51,6 +47,23 @@ const PULL_REFS = `
     SELECT id, author_id FROM posts WHERE author_id = a.author_id AND deleted_at IS NULL ORDER BY id DESC LIMIT $2
   ) c
   ORDER BY c.id DESC LIMIT $2`;
+
+const INSERT_WITH_EVENT = `
+  WITH author AS (
+    UPDATE users SET posts_count = posts_count + 1 WHERE id = $1 RETURNING id, handle
+  ), post AS (
+    INSERT INTO posts (author_id, body) SELECT id, $2 FROM author RETURNING id, author_id, body, created_at
+  ), event AS (
+    INSERT INTO outbox (type, payload)
+    SELECT 'post.created', jsonb_build_object('postId', id::text, 'authorId', author_id::text) FROM post
+    RETURNING id
+  )
+  SELECT post.id, post.author_id, author.handle, post.body, post.created_at, event.id AS event_id
+  FROM post, author, event`;
+
+const FANOUT_FACTS = `
+  SELECT p.deleted_at IS NULL AS live, p.author_id, u.followers_count, u.pull_mode, u.pull_version
+  FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1`;
 
 const HYDRATE = `
   SELECT p.id, p.author_id, u.handle, p.body, p.created_at, (p.deleted_at IS NOT NULL) AS deleted
@@ -66,19 +79,16 @@ export interface PostRef {
 export class PostsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async insert(tx: Prisma.TransactionClient, authorId: string, body: string): Promise<PostRow> {
-    const post = await tx.post.create({
-      data: { authorId: BigInt(authorId), body },
-      select: { id: true, authorId: true, body: true, createdAt: true, author: { select: { handle: true } } },
-    });
-    await tx.user.update({ where: { id: BigInt(authorId) }, data: { postsCount: { increment: 1 } } });
-    return {
-      id: post.id,
-      authorId: post.authorId,
-      body: post.body,
-      createdAt: post.createdAt,
-      handle: post.author.handle,
-    };
+  /**
+   * The post, its author's count and its outbox event, in one statement (so in one transaction, and one round trip).
+   * Null when the author does not exist.
+   */
+  async insertWithEvent(authorId: string, body: string): Promise<{ row: PostRow; eventId: string } | null> {
+    const [row] = await this.prisma.prepared<RawPost & { event_id: string }>('posts-insert', INSERT_WITH_EVENT, [
+      authorId,
+      body,
+    ]);
+    return row ? { row: toRow(row), eventId: row.event_id } : null;
   }
 
   async find(id: string): Promise<(PostRow & { deleted: boolean }) | null> {
@@ -128,9 +138,27 @@ export class PostsRepository {
     return rows.map((r) => ({ postId: r.id, authorId: r.author_id }));
   }
 
-  /** A named (prepared) statement on Prisma's pool: planned once per connection, no ORM layer per row. */
-  private async query<T extends object>(name: string, text: string, values: unknown[]): Promise<T[]> {
-    return (await this.prisma.pool.query<T>({ name, text, values })).rows;
+  private query<T extends object>(name: string, text: string, values: unknown[]): Promise<T[]> {
+    return this.prisma.prepared<T>(name, text, values);
+  }
+
+  /** A post's liveness and its author's fan-out facts, for planning its fan-out (one round trip). */
+  async fanoutFacts(postId: string) {
+    const [row] = await this.query<{
+      live: boolean;
+      author_id: string;
+      followers_count: number;
+      pull_mode: boolean;
+      pull_version: number;
+    }>('posts-fanout-facts', FANOUT_FACTS, [postId]);
+    return row
+      ? {
+          live: row.live,
+          followersCount: row.followers_count,
+          pullMode: row.pull_mode,
+          pullVersion: row.pull_version,
+        }
+      : null;
   }
 
   async recentRefs(authorId: string, limit: number): Promise<PostRef[]> {
@@ -141,9 +169,5 @@ export class PostsRepository {
       select: { id: true },
     });
     return rows.map((r) => ({ postId: r.id.toString(), authorId }));
-  }
-
-  async isLive(id: string): Promise<boolean> {
-    return (await this.prisma.post.count({ where: { id: BigInt(id), deletedAt: null } })) > 0;
   }
 }

@@ -26,14 +26,14 @@ export class PostsService {
         length > MAX_POST_LENGTH ? 'POST_TOO_LONG' : 'VALIDATION_FAILED',
       );
     }
-    const { item, event } = await this.prisma.$transaction(async (tx) => {
-      const row = await this.posts.insert(tx, authorId, body);
-      const e = { type: 'post.created', payload: { postId: row.id.toString(), authorId } } as const;
-      const pending: PendingEvent = { eventId: await this.outbox.append(tx, e), event: e };
-      return { item: toItem(row), event: pending };
-    });
-    await this.cache.put([item]);
-    await this.dispatcher.dispatch([event]);
+    const created = await this.posts.insertWithEvent(authorId, body);
+    if (!created) throw new NotFoundError(`No user with id ${authorId}.`);
+    const item = toItem(created.row);
+    const event: PendingEvent = {
+      eventId: created.eventId,
+      event: { type: 'post.created', payload: { postId: item.id, authorId } },
+    };
+    await Promise.all([this.cache.put([item]), this.dispatcher.dispatch([event])]);
     return item;
   }
 

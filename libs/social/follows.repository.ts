@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService } from '#libs/db';
 
+const MAX_ID = (2n ** 63n - 1n).toString();
+
 @Injectable()
 export class FollowsRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -40,24 +42,29 @@ export class FollowsRepository {
     return rows.map((r) => r.followeeId.toString());
   }
 
-  /** Every `size`-th follower id of an author, in order: the upper bounds of the fan-out batches. */
+  /**
+   * Every `size`-th follower id of an author, in order: the upper bounds of the fan-out batches. This and the next
+   * run for every post, as prepared statements.
+   */
   async batchBounds(authorId: string, size: number): Promise<string[]> {
-    const rows = await this.prisma.$queryRaw<{ follower_id: bigint }[]>`
-      SELECT follower_id FROM (
-        SELECT follower_id, row_number() OVER (ORDER BY follower_id) AS n FROM follows WHERE followee_id = ${BigInt(authorId)}
-      ) numbered WHERE n % ${size} = 0 ORDER BY follower_id`;
-    return rows.map((r) => r.follower_id.toString());
+    const rows = await this.prisma.prepared<{ follower_id: string }>(
+      'follows-batch-bounds',
+      `SELECT follower_id FROM (
+         SELECT follower_id, row_number() OVER (ORDER BY follower_id) AS n FROM follows WHERE followee_id = $1
+       ) numbered WHERE n % $2 = 0 ORDER BY follower_id`,
+      [authorId, size],
+    );
+    return rows.map((r) => r.follower_id);
   }
 
   /** Followers in the keyset range (after, through]; either end may be open. */
   async followersInRange(authorId: string, after: string | null, through: string | null): Promise<string[]> {
-    const rows = await this.prisma.$queryRaw<{ follower_id: bigint }[]>`
-      SELECT follower_id FROM follows
-      WHERE followee_id = ${BigInt(authorId)}
-        AND follower_id > ${after === null ? 0n : BigInt(after)}
-        AND follower_id <= ${through === null ? 2n ** 63n - 1n : BigInt(through)}
-      ORDER BY follower_id`;
-    return rows.map((r) => r.follower_id.toString());
+    const rows = await this.prisma.prepared<{ follower_id: string }>(
+      'follows-in-range',
+      'SELECT follower_id FROM follows WHERE followee_id = $1 AND follower_id > $2 AND follower_id <= $3 ORDER BY follower_id',
+      [authorId, after ?? '0', through ?? MAX_ID],
+    );
+    return rows.map((r) => r.follower_id);
   }
 
   /**

@@ -73,7 +73,10 @@ export async function runBench(o: BenchOptions, command: string, log: (line: str
   try {
     const { api } = stack;
     const switcher = new StrategySwitch(api, credentials, o.graph.celebrityThreshold, log);
-    await api.patchConfig({ celebrityThreshold: o.graph.celebrityThreshold });
+    // Mailboxes are built once, under a strategy that keeps them (a rebuild under pull does nothing).
+    const strategy = o.strategies.find((x) => x !== 'pull') ?? 'hybrid';
+    await api.patchConfig({ strategy, celebrityThreshold: o.graph.celebrityThreshold });
+    await api.waitIdle();
     warmSeconds = await switcher.warm();
     // Measured now, while every post is in the mailboxes (nobody is in pull mode yet).
     const users = credentials.users.filter(
@@ -88,7 +91,7 @@ export async function runBench(o: BenchOptions, command: string, log: (line: str
       users.map((u) => u.id),
       posts,
     );
-    const ctx: ScenarioContext = { api, credentials, options: o, publishMs: PUBLISH_MS, log };
+    const ctx: ScenarioContext = { api, credentials, credentialsFile, options: o, publishMs: PUBLISH_MS, log };
     for (const strategy of o.strategies) {
       await switcher.use(strategy);
       for (const name of o.scenarios) {

@@ -12,13 +12,13 @@ import { renderText } from './summary.text.js';
 // node dist/loadtest/driver/drive.cli.js --scenario loadtest/scenarios/read.json --credentials <file> \
 //   [--base-url http://127.0.0.1:3000] [--rates 500,1000] [--step-seconds 10] [--warmup-seconds 5] [--strategy push]
 //   [--max-in-flight 512] [--limit 20] [--out loadtest/out/<name>-<strategy>.json] [--seed 1] [--transport http|fetch]
-//   [--timeout-ms 10000] [--spin] [--quiet]
+//   [--timeout-ms 10000] [--spin] [--quiet] [--quiet-stdout]
 // Exit codes follow k6: 0 ok, 99 a p99 threshold failed, 2 bad arguments or files, 1 anything else.
 
 const USAGE =
   'usage: drive.cli.js --scenario <file.json> --credentials <file.json> [--base-url URL] [--rates 500,1000] ' +
   '[--step-seconds N] [--warmup-seconds N] [--strategy push|pull|hybrid] [--max-in-flight N] [--limit N] [--out FILE.json] ' +
-  '[--seed N] [--transport http|fetch] [--timeout-ms N] [--spin] [--quiet]';
+  '[--seed N] [--transport http|fetch] [--timeout-ms N] [--spin] [--quiet] [--quiet-stdout]';
 
 class UsageError extends Error {}
 
@@ -62,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
       'timeout-ms': { type: 'string', default: '10000' },
       spin: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      'quiet-stdout': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -124,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify(summary, null, 2) + '\n');
   await writeFile(out.replace(/\.json$/, '') + '.txt', text);
-  process.stdout.write(text);
+  if (!values['quiet-stdout']) process.stdout.write(text);
   log(`wrote ${out} and ${out.replace(/\.json$/, '')}.txt`);
   return summary.thresholdsOk ? 0 : 99;
 }

@@ -115,6 +115,11 @@ describe('open-model driver', { timeout: 20_000 }, () => {
       [2, 100, 100, 100],
     ]);
     const posts = result.records.reduce((n, r) => n + r.tags.get('post|push')!.latency.totalCount, 0);
+    // Reads are also kept by the reader's following count (user 1 follows 0 accounts, user 2 one): posts are not.
+    const reads = result.records.reduce((n, r) => n + r.tags.get('timeline|push')!.latency.totalCount, 0);
+    const byFollowing = result.records.reduce((n, r) => n + (r.following.get('0-9')?.totalCount ?? 0), 0);
+    expect(byFollowing).toBe(reads);
+    expect([...result.records[0]!.following.keys()]).toEqual(['0-9']);
     expect(posts).toBeGreaterThan(20); // ~37 of 150
     expect(posts).toBeLessThan(60);
     expect(server.paths).toHaveLength(200);

@@ -64,6 +64,10 @@ describe('npm run bench on a tiny graph', () => {
         expect(runs).toContain(`${scenario}/${strategy}/api`);
     }
     expect(runs).toContain('read/push/ceiling');
+    // Reads are broken down by the reader's following count, and each step has the server's own latency.
+    const pullRead = summary.runs.find((r) => r.scenario === 'read' && r.strategy === 'pull' && r.target === 'api')!;
+    expect(pullRead.client.byFollowing!.reduce((n, b) => n + b.count, 0)).toBe(pullRead.client.total.count);
+    expect(pullRead.serverSteps.every((s) => s.series.some((x) => x.labels.route === '/v1/me/timeline'))).toBe(true);
     for (const run of summary.runs) {
       expect(run.client.total.count, `${run.scenario}/${run.strategy}`).toBeGreaterThan(0);
       expect(run.client.total.errors, `${run.scenario}/${run.strategy}`).toBe(0);
