@@ -15,11 +15,13 @@ export class OutboxService {
   /**
    * Fast path, called after the transaction that wrote the events committed. The job id derives from the event
    * id, so the relay's sweep can enqueue the same event again without a second fan-out. A failure here loses
-   * nothing: the event is committed and the sweep enqueues it.
+   * nothing: the event is committed and the sweep enqueues it (after OUTBOX_REENQUEUE_MS for events written as
+   * already enqueued, `markedEnqueued`).
    */
-  async dispatch(events: PendingEvent[]): Promise<void> {
+  async dispatch(events: PendingEvent[], { markedEnqueued = false } = {}): Promise<void> {
     try {
-      await this.enqueue(events);
+      if (markedEnqueued) await this.addJobs(events);
+      else await this.enqueue(events);
     } catch (error) {
       this.logger.warn(`fast-path enqueue failed, the outbox sweep will retry: ${(error as Error).message}`);
     }
@@ -27,6 +29,11 @@ export class OutboxService {
 
   async enqueue(events: PendingEvent[]): Promise<void> {
     if (events.length === 0) return;
+    await this.addJobs(events);
+    await this.outbox.markEnqueued(events.map((e) => e.eventId));
+  }
+
+  private async addJobs(events: PendingEvent[]): Promise<void> {
     await this.queue.queue.addBulk(
       events.map(({ eventId, event }) => ({
         name: 'outbox-event',
@@ -34,6 +41,5 @@ export class OutboxService {
         opts: { ...DEFAULT_JOB_OPTIONS, jobId: jobIds.event(eventId) },
       })),
     );
-    await this.outbox.markEnqueued(events.map((e) => e.eventId));
   }
 }

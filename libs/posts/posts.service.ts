@@ -33,7 +33,7 @@ export class PostsService {
       eventId: created.eventId,
       event: { type: 'post.created', payload: { postId: item.id, authorId } },
     };
-    await Promise.all([this.cache.put([item]), this.dispatcher.dispatch([event])]);
+    await Promise.all([this.cache.put([item]), this.dispatcher.dispatch([event], { markedEnqueued: true })]);
     return item;
   }
 
