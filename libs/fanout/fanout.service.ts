@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type Job, WaitingChildrenError } from 'bullmq';
+import { Prisma, PrismaService } from '#libs/db';
 import { FlagsRepository, FlagsService, fansOut } from '#libs/flags';
 import { AuthorTimelineStore, MailboxStore } from '#libs/mailbox';
 import { MetricsService, SERIES, type Stage } from '#libs/metrics';
@@ -35,6 +36,12 @@ type EventJob = Job<FanoutJobs['outbox-event']>;
 const REBUILD_PAGE = 1000;
 
 /**
+ * Posts kept per author timeline. Every API process caches the timelines it reads, and a change sends the whole
+ * timeline again, so it stays short; a page deeper than it reads that author from PostgreSQL.
+ */
+const authorTimelineCap = (mailboxSize: number) => Math.min(mailboxSize, 200);
+
+/**
  * What each fan-out job does. Every handler is idempotent and throws to be retried; the outbox event is marked
  * delivered only once all of its work is done, so "nothing pending" means every mailbox is up to date.
  */
@@ -64,6 +71,7 @@ export class FanoutService {
     private readonly users: UsersRepository,
     private readonly pullMode: PullModeRepository,
     private readonly metrics: MetricsService,
+    private readonly prisma: PrismaService,
   ) {
     const missing = FANOUT_JOB_NAMES.filter((name) => typeof this.handlers[name] !== 'function');
     if (missing.length) throw new Error(`No handler for fan-out job(s): ${missing.join(', ')}`);
@@ -153,13 +161,15 @@ export class FanoutService {
     const author = await this.posts.fanoutFacts(postId);
     if (!author?.live) return { children: false };
     const flags = await this.flagsRepository.read();
-    await this.authorTimelines.append({ postId, authorId }, flags.mailboxSize);
+    await this.authorTimelines.append({ postId, authorId }, authorTimelineCap(flags.mailboxSize));
     if (!fansOut(flags, author.followersCount)) {
       this.metrics.count(SERIES.posts, 'pulled');
-      if (flags.strategy === 'hybrid' && (await this.pullMode.enter(authorId))) {
-        // Readers learn of the new pull-mode author from the announcement; their timeline is ready by then.
-        await this.buildAuthorTimeline(authorId);
-        await this.announceFlags();
+      if (flags.strategy === 'hybrid') {
+        // Built first (this post included), so readers who learn of the pull-mode author find their timeline ready.
+        if (!author.pullMode) await this.buildAuthorTimeline(authorId);
+        // Every pulled post bumps the author's pull version, so a demotion already under way cannot end pull mode
+        // without this post.
+        await this.changePullMode((tx) => this.pullMode.enter(tx, authorId));
       }
       return { children: false };
     }
@@ -173,6 +183,7 @@ export class FanoutService {
       authorId,
       (range) => ({ ...range, authorId, entries }),
       (batch) => this.deliverBatch(batch),
+      author.followersCount,
     );
     return { ...planned, fannedOutTo: author.followersCount };
   }
@@ -202,9 +213,16 @@ export class FanoutService {
     authorId: string,
     data: (range: ReturnType<typeof followerRanges>[number]) => FanoutJobs[N],
     run: (batch: FanoutJobs[N]) => Promise<BatchResult>,
+    followers?: number,
   ): Promise<Planned> {
     const { fanoutBatchSize } = this.flags.current().flags;
-    const ranges = followerRanges(await this.follows.batchBounds(authorId, fanoutBatchSize));
+    // Fewer followers than a batch (most authors): one open range, without numbering them first. A count grown
+    // meanwhile only makes that batch larger.
+    const bounds =
+      followers !== undefined && followers < fanoutBatchSize
+        ? []
+        : await this.follows.batchBounds(authorId, fanoutBatchSize);
+    const ranges = followerRanges(bounds);
     if (ranges.length === 1) return { children: false, finishedAt: (await run(data(ranges[0]!))).finishedAt };
     await this.queue.queue.addBulk(
       ranges.map((range, index) => ({
@@ -335,7 +353,7 @@ export class FanoutService {
    * a build), so none is missed whichever commits first; throws to retry if another build took over.
    */
   async buildAuthorTimeline(authorId: string): Promise<void> {
-    const cap = (await this.flagsRepository.read()).mailboxSize;
+    const cap = authorTimelineCap((await this.flagsRepository.read()).mailboxSize);
     const token = await this.authorTimelines.beginBuild(authorId);
     const { entries, floor } = await this.recentOf(authorId, cap);
     if (!(await this.authorTimelines.finishBuild(authorId, { token, cap, floor, entries }))) {
@@ -355,9 +373,8 @@ export class FanoutService {
         this.mailbox.deliver(owners, entries, flags.mailboxSize, floor),
       );
     }
-    if (await this.pullMode.leave(authorId, pullVersion)) {
+    if (await this.changePullMode((tx) => this.pullMode.leave(tx, authorId, pullVersion))) {
       this.logger.log(`author ${authorId} left pull mode after backfilling ${entries.length} post(s)`);
-      await this.announceFlags();
     }
   }
 
@@ -372,8 +389,17 @@ export class FanoutService {
     this.logger.error(`fan-out of event ${eventId} gave up (${reason}); started a new mailbox epoch`);
   }
 
-  private async announceFlags(): Promise<void> {
-    await this.flagsRepository.bumpVersion();
-    await this.flags.announce();
+  /**
+   * Enters or leaves pull mode together with a flags version bump, in one transaction: should the announcement
+   * below never be sent (the worker dies first), every process still sees the new version when it polls.
+   */
+  private async changePullMode(change: (tx: Prisma.TransactionClient) => Promise<boolean>): Promise<boolean> {
+    const changed = await this.prisma.$transaction(async (tx) => {
+      if (!(await change(tx))) return false;
+      await this.flagsRepository.bumpVersion(tx);
+      return true;
+    });
+    if (changed) await this.flags.announce();
+    return changed;
   }
 }

@@ -6,7 +6,8 @@ import { TRIM } from './mailbox.scripts.js';
  *   built    '1' once it was built from PostgreSQL: from then on every post of the author is added
  *   build    token of a build in progress ('' when none); posts are kept during a build
  *   floor    post ids below it may be missing (trimmed, or older than the build took)
- *   version  bumped by every change, in the same script: readers cache a timeline until its version moves
+ *   gen      the token of the build that made it: a timeline rebuilt after Redis lost it never repeats a version
+ *   version  bumped by every change, in the same script: readers cache a timeline until `gen:version` moves
  * Hybrid reads the celebrities a reader follows from here instead of joining in PostgreSQL.
  */
 
@@ -47,7 +48,7 @@ for i = 4, #ARGV, 2 do
 end
 local floor = math.max(tonumber(ARGV[3]), tonumber(state[2] or '0'))
 floor = trim(KEYS[1], tonumber(ARGV[2]), 0, floor)
-redis.call('HSET', KEYS[2], 'built', '1', 'build', '', 'floor', string.format('%.0f', floor))
+redis.call('HSET', KEYS[2], 'built', '1', 'build', '', 'gen', ARGV[1], 'floor', string.format('%.0f', floor))
 redis.call('HINCRBY', KEYS[2], 'version', 1)
 return 1
 `;
@@ -60,13 +61,14 @@ return 1
 export const READ_CHANGED = `
 local out = {}
 for a = 1, #KEYS / 2 do
-  local state = redis.call('HMGET', KEYS[2 * a], 'built', 'version', 'floor')
+  local state = redis.call('HMGET', KEYS[2 * a], 'built', 'gen', 'version', 'floor')
+  local version = (state[2] or '') .. ':' .. (state[3] or '0')
   if state[1] ~= '1' then
     out[a] = {0}
-  elseif state[2] == ARGV[a] then
+  elseif version == ARGV[a] then
     out[a] = {1}
   else
-    out[a] = {2, state[2], state[3] or '0', redis.call('ZREVRANGE', KEYS[2 * a - 1], 0, -1)}
+    out[a] = {2, version, state[4] or '0', redis.call('ZREVRANGE', KEYS[2 * a - 1], 0, -1)}
   end
 end
 return out

@@ -5,8 +5,12 @@ import type { MailboxEntry } from '#libs/outbox';
 import { RedisService } from '#libs/redis';
 import * as scripts from './mailbox.scripts.js';
 
-/** Owners per DELIVER call: bounds how long one call holds Redis (a few milliseconds). */
-const DELIVER_CHUNK = 100;
+/**
+ * Bounds how long one DELIVER call holds Redis (a few milliseconds): at most 100 owners, and at most this many
+ * owner × entry writes (a backfill of 800 posts then goes two owners at a time).
+ */
+const DELIVER_OWNERS = 100;
+const DELIVER_WRITES = 2000;
 
 export type MailboxRead =
   { valid: false } | { valid: true; floor: string; entries: MailboxEntry[]; followedPullAuthors: string[] };
@@ -56,8 +60,9 @@ export class MailboxStore implements OnModuleInit {
     if (ownerIds.length === 0 || entries.length === 0) return 0;
     const flat = entries.flatMap((e) => [e.postId, e.authorId]);
     const calls: Promise<unknown>[] = [];
-    for (let i = 0; i < ownerIds.length; i += DELIVER_CHUNK) {
-      const owners = ownerIds.slice(i, i + DELIVER_CHUNK);
+    const chunk = Math.max(1, Math.min(DELIVER_OWNERS, Math.floor(DELIVER_WRITES / entries.length)));
+    for (let i = 0; i < ownerIds.length; i += chunk) {
+      const owners = ownerIds.slice(i, i + chunk);
       const keys = owners.flatMap((owner) => this.userKeys(owner));
       calls.push(
         this.client().deliver(

@@ -103,7 +103,12 @@ export class MetricsService {
     });
   }
 
+  /** Latency is kept for answered requests (status < 400); errors are counted by status, not timed. */
   httpRequest(method: string, route: string, strategy: string, status: number, micros: number): void {
+    const code = String(status);
+    this.counters.add(SERIES.httpResponses, { method, route, status: code });
+    this.httpResponses.inc({ method, route, status: code });
+    if (status >= 400) return;
     const key = `${method} ${route} ${strategy}`;
     let series = this.http.get(key);
     if (!series) {
@@ -113,9 +118,6 @@ export class MetricsService {
     }
     series.hdr.recordValue(Math.max(1, Math.round(micros)));
     series.prom.observe(micros / 1e6);
-    const code = String(status);
-    this.counters.add(SERIES.httpResponses, { method, route, status: code });
-    this.httpResponses.inc({ method, route, status: code });
   }
 
   stage(stage: Stage, detail: string, micros: number): void {

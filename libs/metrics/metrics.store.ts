@@ -31,8 +31,12 @@ export class MetricsStore {
     const pipeline = this.redis.client.pipeline();
     for (const id of ids) pipeline.get(keys.metricsSnapshot(id));
     const results = (await pipeline.exec()) ?? [];
-    return results.flatMap(([error, value]) =>
-      error || typeof value !== 'string' ? [] : [JSON.parse(value) as ProcessSnapshot],
-    );
+    return results.flatMap(([error, value]) => {
+      if (error || typeof value !== 'string') return [];
+      const snapshot = JSON.parse(value) as Partial<ProcessSnapshot>;
+      // A process of another build may publish another shape: left out rather than failing the whole call.
+      const usable = Array.isArray(snapshot.histograms) && Array.isArray(snapshot.counters) && snapshot.process?.id;
+      return usable ? [snapshot as ProcessSnapshot] : [];
+    });
   }
 }

@@ -78,8 +78,8 @@ export class PullModeRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /** Sets pull mode and bumps its version; true when the author was not in pull mode before. */
-  async enter(authorId: string): Promise<boolean> {
-    const rows = await this.prisma.$queryRaw<{ was: boolean }[]>`
+  async enter(tx: Prisma.TransactionClient, authorId: string): Promise<boolean> {
+    const rows = await tx.$queryRaw<{ was: boolean }[]>`
       UPDATE users u SET pull_mode = true, pull_version = u.pull_version + 1
       FROM (SELECT id, pull_mode FROM users WHERE id = ${BigInt(authorId)} FOR UPDATE) old
       WHERE u.id = old.id RETURNING old.pull_mode AS was`;
@@ -87,8 +87,8 @@ export class PullModeRepository {
   }
 
   /** Clears pull mode only if nothing set it again since `version` was read. */
-  async leave(authorId: string, version: number): Promise<boolean> {
-    const { count } = await this.prisma.user.updateMany({
+  async leave(tx: Prisma.TransactionClient, authorId: string, version: number): Promise<boolean> {
+    const { count } = await tx.user.updateMany({
       where: { id: BigInt(authorId), pullMode: true, pullVersion: version },
       data: { pullMode: false },
     });

@@ -46,6 +46,19 @@ describe('AuthorTimelinesService', () => {
     expect((await service.window([a], null, '0', 10)).lists).toEqual([['3', '2']]);
   });
 
+  it('never takes a timeline rebuilt after Redis lost it for the one another process cached', async () => {
+    const a = author();
+    await built(a, [1, 2]);
+    const [first, second] = [new AuthorTimelinesService(store), new AuthorTimelinesService(store)];
+    expect((await first.window([a], null, '0', 10)).lists).toEqual([['2', '1']]);
+    // Redis loses the timeline; the second process finds it missing and it is rebuilt, with other posts, after as
+    // many changes as before: a plain counter would be back at the very version the first process holds.
+    await redis.client.del(redis.keys.authorTimeline(a), redis.keys.authorTimelineState(a));
+    expect((await second.window([a], null, '0', 10)).missing).toEqual([a]);
+    await built(a, [5]);
+    expect((await first.window([a], null, '0', 10)).lists).toEqual([['5']]);
+  });
+
   it('sends to PostgreSQL an author whose timeline is missing, or trimmed above the range and short', async () => {
     const [missing, fills, short] = [author(), author(), author()];
     await built(fills, [1, 2, 3], 2); // keeps 3 and 2, floor 2

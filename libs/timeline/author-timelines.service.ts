@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthorTimelineStore } from '#libs/mailbox';
 
 /** More cached authors than any realistic pull-mode set: beyond it the cache starts over. */
-const MAX_CACHED = 5000;
+const MAX_CACHED = 1000;
 
 interface Cached {
   version: string;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Strategy } from '#libs/config';
 import { FlagsService, type FlagsSnapshot } from '#libs/flags';
 import { MailboxStore } from '#libs/mailbox';
-import { FanoutQueue, jobIds } from '#libs/outbox';
+import { DEFAULT_JOB_OPTIONS, FanoutQueue, jobIds } from '#libs/outbox';
 import { decodeCursor, encodeCursor, type Page } from '#libs/paging';
 import { PostsRepository, PostsService, toItem, type TimelineItem } from '#libs/posts';
 import { AuthorTimelinesService } from './author-timelines.service.js';
@@ -18,6 +18,8 @@ export interface TimelinePage extends Page<TimelineItem> {
 
 type Candidate = { id: string; item?: TimelineItem };
 
+const BUILD_REQUEST_INTERVAL_MS = 5000;
+
 /**
  * Home timelines. Pull is the SQL join. Push and hybrid read the same way: the mailbox, merged with the posts
  * of followed authors whose posts the write path left out (celebrities under hybrid, or authors still being
@@ -25,6 +27,9 @@ type Candidate = { id: string; item?: TimelineItem };
  */
 @Injectable()
 export class TimelineService {
+  /** When this process last asked for each missing author timeline to be rebuilt. */
+  private readonly buildRequested = new Map<string, number>();
+
   constructor(
     private readonly flags: FlagsService,
     private readonly mailbox: MailboxStore,
@@ -96,12 +101,27 @@ export class TimelineService {
     if (found.fromDatabase.length > 0) {
       lists.push(this.candidates(await this.posts.byAuthors(found.fromDatabase, before, want)));
     }
-    for (const authorId of found.missing) {
-      await this.queue.add('author-timeline-build', { authorId }, jobIds.authorTimeline(authorId), {
-        removeOnFail: true,
-      });
-    }
+    await this.requestBuilds(found.missing);
     return lists;
+  }
+
+  /**
+   * Asks the worker to rebuild author timelines Redis lost: in one round trip, and at most once every few seconds
+   * per author and process (every hybrid read meanwhile would ask again).
+   */
+  private async requestBuilds(authorIds: string[]): Promise<void> {
+    const now = Date.now();
+    const due = authorIds.filter((id) => (this.buildRequested.get(id) ?? 0) < now - BUILD_REQUEST_INTERVAL_MS);
+    if (due.length === 0) return;
+    for (const id of due) this.buildRequested.set(id, now);
+    if (this.buildRequested.size > 10_000) this.buildRequested.clear();
+    await this.queue.queue.addBulk(
+      due.map((authorId) => ({
+        name: 'author-timeline-build',
+        data: { authorId },
+        opts: { ...DEFAULT_JOB_OPTIONS, removeOnFail: true, jobId: jobIds.authorTimeline(authorId) },
+      })),
+    );
   }
 
   private candidates(rows: Awaited<ReturnType<PostsRepository['pullPage']>>): Candidate[] {

@@ -142,7 +142,10 @@ export async function runBench(o: BenchOptions, command: string, log: (line: str
     memory,
     goals: evaluateGoals(runs, fanout),
     notes: [
-      "client latency is measured from each send's scheduled time (open model); server latency is Fastify's, from the request's arrival to the response",
+      "client latency is measured from each send's scheduled time (open model), by the driver in a process of its own",
+      "server latency is Fastify's, from a request's arrival to its response, for answered requests (errors are counted, not timed)",
+      "server figures per step are cut when the step's last request is sent: requests still in flight then count in the next step",
+      'capacity ends at the first step over a limit, even if a higher step happens to pass',
       'the load generator, the API, the worker, PostgreSQL and Redis share the machine',
     ],
   };

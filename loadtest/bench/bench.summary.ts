@@ -127,16 +127,18 @@ export function stepProblem(step: StepSummary, p99LimitMs: number): string | nul
   return null;
 }
 
-/** The highest offered rate with p99 within the limit and under 1 % dropped or failed. */
+export const LADDER_ENDED = 'the ladder ended before any limit was reached';
+
+/**
+ * The highest offered rate up to which every step kept p99 within the limit with under 1 % dropped or failed: the
+ * first step that fails ends it, even if a higher one happens to pass.
+ */
 export function capacityOf(summary: RunSummary, p99LimitMs: number): Capacity {
   let rate: number | null = null;
-  let limitedBy = 'the ladder ended before any limit was reached';
   for (const step of [...summary.steps].sort((a, b) => a.targetRate - b.targetRate)) {
     const problem = stepProblem(step, p99LimitMs);
-    if (problem === null) {
-      rate = Math.max(rate ?? 0, step.targetRate);
-      limitedBy = 'the ladder ended before any limit was reached';
-    } else limitedBy = problem;
+    if (problem !== null) return { rate, p99LimitMs, limitedBy: problem };
+    rate = step.targetRate;
   }
-  return { rate, p99LimitMs, limitedBy };
+  return { rate, p99LimitMs, limitedBy: LADDER_ENDED };
 }

@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeHistogram } from '../../libs/metrics/histogram.set.js';
+import type { MetricsView } from '../../libs/metrics/metrics.aggregate.js';
+import type { ProcessSnapshot } from '../../libs/metrics/metrics.service.js';
 import { ApiClient, type ApiResponse } from '../support/api-client.js';
 import { startProcess, startStack, type Started } from '../support/processes.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
@@ -191,6 +194,61 @@ describe('admin', () => {
     expect((await api.call('POST', '/v1/admin/mailboxes/rebuild', { token: ADMIN_TOKEN })).status).toBe(202);
     const status = await api.waitIdle(ADMIN_TOKEN);
     expect(status.accepted).toBe(status.delivered + status.pending + status.failed);
+  });
+});
+
+describe('measurements', () => {
+  it("adds every process's histograms for the admin, and refuses anyone else", async () => {
+    const user = await api.createUser(uniqueHandle('m'));
+    expectError(await api.call('GET', '/v1/admin/metrics'), 401, 'UNAUTHORIZED');
+    expectError(await api.call('GET', '/v1/admin/metrics', { token: user.token }), 403, 'FORBIDDEN');
+    expectError(await api.call('GET', '/v1/admin/metrics?raw=yes', { token: ADMIN_TOKEN }), 400, 'VALIDATION_FAILED');
+
+    await api.call('POST', '/v1/posts', { token: user.token, body: { body: 'measured' } });
+    for (let i = 0; i < 3; i++) await api.call('GET', '/v1/me/timeline?strategy=pull', { token: user.token });
+    await api.waitIdle(ADMIN_TOKEN);
+    // The worker publishes its snapshot every METRICS_PUBLISH_MS (1 s by default).
+    let view!: MetricsView;
+    for (let tries = 0; tries < 50; tries++) {
+      view = (await api.call<MetricsView>('GET', '/v1/admin/metrics', { token: ADMIN_TOKEN })).body;
+      const workers = view.processes.filter((p) => p.role === 'worker');
+      if (workers.length && view.series.some((x) => x.name === 'fanout.plan')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(view.processes.map((p) => p.role).sort()).toEqual(['api', 'worker']);
+    const reads = view.series.find(
+      (x) => x.name === 'http.request' && x.labels.route === '/v1/me/timeline' && x.labels.strategy === 'pull',
+    )!;
+    expect(reads.count).toBeGreaterThanOrEqual(3);
+    expect(reads.p99Ms).toBeGreaterThan(0);
+    expect(decodeHistogram(reads.histogram).totalCount).toBe(reads.count);
+    expect(view.series.some((x) => x.name === 'fanout.plan' && x.labels.detail === 'post.created')).toBe(true);
+    expect(view.counters).toContainEqual({
+      name: 'http.responses',
+      labels: { method: 'GET', route: '/v1/admin/metrics', status: '401' },
+      value: expect.any(Number),
+    });
+
+    const raw = (
+      await api.call<{ snapshots: ProcessSnapshot[] }>('GET', '/v1/admin/metrics?raw=true', { token: ADMIN_TOKEN })
+    ).body;
+    expect(raw.snapshots.map((x) => x.process.role).sort()).toEqual(['api', 'worker']);
+    expect(raw).not.toHaveProperty('series');
+  });
+
+  it('serves Prometheus metrics: latency, traffic, errors and saturation', async () => {
+    const response = await fetch(`${api.baseUrl}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await response.text();
+    for (const name of [
+      'fanout_http_request_duration_seconds_bucket',
+      'fanout_http_responses_total',
+      'fanout_queue_jobs',
+      'fanout_nodejs_eventloop_lag_p99_seconds',
+    ]) {
+      expect(text).toContain(name);
+    }
   });
 });
 
