@@ -40,6 +40,15 @@ describe('HistogramSet', () => {
     expect(s.maxMs).toBeGreaterThanOrEqual(s.p999Ms!);
   });
 
+  it('encodes a series again only once it was recorded into', () => {
+    const set = new HistogramSet();
+    set.record('lat', {}, 1000);
+    const first = set.encode()[0]!.histogram;
+    expect(set.encode()[0]!.histogram).toBe(first);
+    set.record('lat', {}, 2000);
+    expect(decodeHistogram(set.encode()[0]!.histogram).totalCount).toBe(2);
+  });
+
   it('leaves empty series out of the encoding', () => {
     const set = new HistogramSet();
     set.series('never', {});

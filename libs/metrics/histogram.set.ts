@@ -71,14 +71,23 @@ interface Series {
   histogram: Histogram;
 }
 
+/** A series with its last encoding, kept until its count moves (encoding takes about a millisecond per series). */
+interface EncodedCache extends Series {
+  encodedAt: number;
+  encoded: string;
+}
+
 /** A process's latency series. `series()` hands out the histogram itself so hot paths can keep it and record. */
 export class HistogramSet {
-  private readonly all = new Map<string, Series>();
+  private readonly all = new Map<string, EncodedCache>();
 
   series(name: string, labels: Labels = {}): Histogram {
     const key = seriesKey(name, labels);
     let series = this.all.get(key);
-    if (!series) this.all.set(key, (series = { name, labels: { ...labels }, histogram: newLatencyHistogram() }));
+    if (!series) {
+      series = { name, labels: { ...labels }, histogram: newLatencyHistogram(), encodedAt: -1, encoded: '' };
+      this.all.set(key, series);
+    }
     return series.histogram;
   }
 
@@ -86,10 +95,17 @@ export class HistogramSet {
     this.series(name, labels).recordValue(Math.max(1, Math.round(micros)));
   }
 
+  /** Only the series recorded into since the last call are encoded again (a process publishes every second). */
   encode(): EncodedSeries[] {
     return [...this.all.values()]
       .filter((s) => s.histogram.totalCount > 0)
-      .map((s) => ({ name: s.name, labels: s.labels, histogram: encodeHistogram(s.histogram) }));
+      .map((s) => {
+        if (s.encodedAt !== s.histogram.totalCount) {
+          s.encoded = encodeHistogram(s.histogram);
+          s.encodedAt = s.histogram.totalCount;
+        }
+        return { name: s.name, labels: s.labels, histogram: s.encoded };
+      });
   }
 }
 
