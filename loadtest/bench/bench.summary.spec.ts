@@ -1,38 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { LatencyStats, RunSummary, StepSummary } from '../driver/summary.js';
+import { ladderStep, runOf } from './bench.test-support.js';
 import { capacityOf, LADDER_ENDED, stepProblem } from './bench.summary.js';
 
-const stats = (over: Partial<LatencyStats> = {}): LatencyStats => ({
-  count: 1000,
-  ratePerSec: 100,
-  p50Ms: 2,
-  p90Ms: 5,
-  p99Ms: 10,
-  p999Ms: 20,
-  maxMs: 30,
-  errors: 0,
-  dropped: 0,
-  histogram: null,
-  ...over,
-});
-
-function step(targetRate: number, p99Ms: number, over: Partial<LatencyStats> = {}): StepSummary {
-  const total = stats({ p99Ms, ...over });
-  return {
-    step: targetRate,
-    targetRate,
-    durationSeconds: 10,
-    scheduled: total.count + (total.dropped ?? 0),
-    sent: total.count,
-    dispatchLagP99Ms: null,
-    dispatchLagMaxMs: null,
-    total,
-    tags: [{ ...total, endpoint: 'timeline', strategy: 'push' }],
-    byFollowing: null,
-  };
-}
-
-const run = (...steps: StepSummary[]) => ({ steps }) as unknown as RunSummary;
+const step = ladderStep;
+const run = runOf;
 
 describe('stepProblem', () => {
   it('names the first limit a step breaks', () => {
