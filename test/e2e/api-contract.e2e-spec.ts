@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES, type HttpMethod } from '../../apps/api/src/openapi.document.js';
 import { decodeHistogram } from '../../libs/metrics/histogram.set.js';
 import type { MetricsView } from '../../libs/metrics/metrics.aggregate.js';
 import type { ProcessSnapshot } from '../../libs/metrics/metrics.service.js';
@@ -194,6 +195,63 @@ describe('admin', () => {
     expect((await api.call('POST', '/v1/admin/mailboxes/rebuild', { token: ADMIN_TOKEN })).status).toBe(202);
     const status = await api.waitIdle(ADMIN_TOKEN);
     expect(status.accepted).toBe(status.delivered + status.pending + status.failed);
+  });
+});
+
+describe('documentation', () => {
+  /** Calls a route and checks the answer against the OpenAPI document's schema for it, strictly. */
+  async function documented(method: HttpMethod, template: string, path: string, options = {}) {
+    const route = API_ROUTES.find((r) => r.method === method && r.path === template);
+    expect(route, `${method} ${template} is documented`).toBeDefined();
+    const response = await api.call(method.toUpperCase(), path, options);
+    const [status, schema] = route!.ok;
+    expect(response.status, JSON.stringify(response.body)).toBe(status);
+    if (schema) {
+      const parsed = schema.safeParse(response.body);
+      expect(parsed.success, `${method} ${path}: ${parsed.error?.message}`).toBe(true);
+    } else expect(response.body).toBeUndefined();
+    return response;
+  }
+
+  it('serves OpenAPI 3.1 and a page listing every operation', async () => {
+    const doc = await api.call('GET', '/docs/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.body.paths)).toContain('/v1/me/timeline');
+    const page = await fetch(`http://127.0.0.1:${port}/docs`);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('<code>/v1/posts/{id}</code>');
+  });
+
+  it('answers as documented on every JSON route', async () => {
+    const author = (await documented('post', '/v1/users', '/v1/users', { body: { handle: uniqueHandle('d') } })).body;
+    const reader = await api.createUser(uniqueHandle('r'));
+    const token = reader.token;
+    await documented('put', '/v1/me/following/{userId}', `/v1/me/following/${author.id}`, { token });
+    const post = (await documented('post', '/v1/posts', '/v1/posts', { token: author.token, body: { body: 'hi' } }))
+      .body;
+    await documented('get', '/v1/posts/{id}', `/v1/posts/${post.id}`);
+    await documented('get', '/v1/me', '/v1/me', { token });
+    await documented('get', '/v1/users/{id}', `/v1/users/${author.id}`);
+    await documented('get', '/v1/users/{id}/followers', `/v1/users/${author.id}/followers`);
+    await documented('get', '/v1/users/{id}/following', `/v1/users/${reader.id}/following`);
+    await documented('get', '/v1/users/{id}/posts', `/v1/users/${author.id}/posts`);
+    await api.waitIdle(ADMIN_TOKEN);
+    for (const strategy of ['push', 'pull', 'hybrid']) {
+      const page = await documented('get', '/v1/me/timeline', `/v1/me/timeline?strategy=${strategy}`, { token });
+      expect(page.body.items.map((i: { id: string }) => i.id)).toEqual([post.id]);
+    }
+    const admin = { token: ADMIN_TOKEN };
+    const { fanoutBatchSize } = (await documented('get', '/v1/admin/config', '/v1/admin/config', admin)).body;
+    await documented('patch', '/v1/admin/config', '/v1/admin/config', { ...admin, body: { fanoutBatchSize } });
+    await documented('get', '/v1/admin/fanout', '/v1/admin/fanout', admin);
+    await documented('get', '/v1/admin/metrics', '/v1/admin/metrics', admin);
+    await documented('get', '/health/live', '/health/live');
+    await documented('get', '/health/ready', '/health/ready');
+    await documented('delete', '/v1/posts/{id}', `/v1/posts/${post.id}`, { token: author.token });
+    await documented('delete', '/v1/me/following/{userId}', `/v1/me/following/${author.id}`, { token });
+    await documented('post', '/v1/admin/mailboxes/rebuild', '/v1/admin/mailboxes/rebuild', admin);
+    await api.waitIdle(ADMIN_TOKEN);
   });
 });
 

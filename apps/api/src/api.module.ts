@@ -13,6 +13,7 @@ import { RedisKeys, RedisModule, redisOptionsFromUrl } from '#libs/redis';
 import { SocialModule } from '#libs/social';
 import { TimelineModule } from '#libs/timeline';
 import { AdminController } from './admin.controller.js';
+import { DocsController } from './docs.controller.js';
 import { FollowingController } from './following.controller.js';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
@@ -47,6 +48,7 @@ export class ApiModule {
         AdminController,
         HealthController,
         MetricsController,
+        DocsController,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

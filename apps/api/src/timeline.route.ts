@@ -11,8 +11,11 @@ import { parseWith } from './zod.pipe.js';
  * (measured against the same handler: 3,150/s saturated vs 3,500/s at p99 81 ms; see the README's Performance).
  * The contract is the other routes': the same bearer auth, the same zod query DTO, the same error mapping.
  */
+/** Outside the controllers, so the OpenAPI test lists it itself. */
+export const TIMELINE_PATH = '/v1/me/timeline';
+
 export function registerTimelineRoute(fastify: FastifyInstance, auth: AuthService, timeline: TimelineService): void {
-  fastify.get('/v1/me/timeline', async (request, reply) => {
+  fastify.get(TIMELINE_PATH, async (request, reply) => {
     try {
       const me = await auth.userIdFor(request.headers.authorization);
       const query = parseWith(TimelineQueryDto, request.query);
