@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { between, combine } from './metrics.aggregate.js';
 import type { ProcessSnapshot } from './metrics.service.js';
 import {
   addCounters,
   CounterSet,
   decodeHistogram,
+  encodeHistogram,
   HistogramSet,
   seriesKey,
   subtractCounters,
@@ -42,11 +43,20 @@ describe('HistogramSet', () => {
 
   it('encodes a series again only once it was recorded into', () => {
     const set = new HistogramSet();
-    set.record('lat', {}, 1000);
-    const first = set.encode()[0]!.histogram;
-    expect(set.encode()[0]!.histogram).toBe(first);
-    set.record('lat', {}, 2000);
-    expect(decodeHistogram(set.encode()[0]!.histogram).totalCount).toBe(2);
+    const encoder = vi.fn(encodeHistogram);
+    const kept = set.series('kept', {});
+    kept.recordValue(1000);
+    set.record('other', {}, 5);
+    set.encode(encoder);
+    expect(encoder).toHaveBeenCalledTimes(2);
+    set.encode(encoder);
+    expect(encoder).toHaveBeenCalledTimes(2);
+    kept.recordValue(900_000);
+    const [again] = set.encode(encoder);
+    expect(encoder).toHaveBeenCalledTimes(3);
+    const decoded = decodeHistogram(again!.histogram);
+    expect(decoded.totalCount).toBe(2);
+    expect(summarize(decoded).maxMs).toBeCloseTo(900, 0);
   });
 
   it('leaves empty series out of the encoding', () => {

@@ -65,30 +65,50 @@ export function summarize(h: Histogram): LatencySummary {
   return { count: h.totalCount, p50Ms: at(50), p90Ms: at(90), p99Ms: at(99), p999Ms: at(99.9), maxMs: ms(h.maxValue) };
 }
 
-interface Series {
+/** What hot paths keep: recording only, so every change goes through the set and its encoding never goes stale. */
+export interface LatencyRecorder {
+  recordValue(micros: number): void;
+}
+
+export interface DecodedSeries {
   name: string;
   labels: Labels;
   histogram: Histogram;
 }
 
-/** A series with its last encoding, kept until its count moves (encoding takes about a millisecond per series). */
-interface EncodedCache extends Series {
+/** A series with its last encoding, kept until something is recorded (encoding takes about a millisecond a series). */
+interface OwnSeries extends DecodedSeries {
+  recorder: LatencyRecorder;
+  records: number;
   encodedAt: number;
   encoded: string;
 }
 
-/** A process's latency series. `series()` hands out the histogram itself so hot paths can keep it and record. */
+/** A process's latency series. `series()` hands out a recorder so hot paths can keep it and record. */
 export class HistogramSet {
-  private readonly all = new Map<string, EncodedCache>();
+  private readonly all = new Map<string, OwnSeries>();
 
-  series(name: string, labels: Labels = {}): Histogram {
+  series(name: string, labels: Labels = {}): LatencyRecorder {
     const key = seriesKey(name, labels);
-    let series = this.all.get(key);
-    if (!series) {
-      series = { name, labels: { ...labels }, histogram: newLatencyHistogram(), encodedAt: -1, encoded: '' };
-      this.all.set(key, series);
-    }
-    return series.histogram;
+    const found = this.all.get(key);
+    if (found) return found.recorder;
+    const histogram = newLatencyHistogram();
+    const series: OwnSeries = {
+      name,
+      labels: { ...labels },
+      histogram,
+      recorder: {
+        recordValue(micros: number) {
+          histogram.recordValue(micros);
+          series.records += 1;
+        },
+      },
+      records: 0,
+      encodedAt: -1,
+      encoded: '',
+    };
+    this.all.set(key, series);
+    return series.recorder;
   }
 
   record(name: string, labels: Labels, micros: number): void {
@@ -96,13 +116,13 @@ export class HistogramSet {
   }
 
   /** Only the series recorded into since the last call are encoded again (a process publishes every second). */
-  encode(): EncodedSeries[] {
+  encode(encoder: (h: Histogram) => string = encodeHistogram): EncodedSeries[] {
     return [...this.all.values()]
-      .filter((s) => s.histogram.totalCount > 0)
+      .filter((s) => s.records > 0)
       .map((s) => {
-        if (s.encodedAt !== s.histogram.totalCount) {
-          s.encoded = encodeHistogram(s.histogram);
-          s.encodedAt = s.histogram.totalCount;
+        if (s.encodedAt !== s.records) {
+          s.encoded = encoder(s.histogram);
+          s.encodedAt = s.records;
         }
         return { name: s.name, labels: s.labels, histogram: s.encoded };
       });
@@ -126,8 +146,8 @@ export class CounterSet {
 }
 
 /** Adds series with the same name and labels (several processes, several runs). */
-export function addSeries(lists: readonly (readonly EncodedSeries[])[]): Map<string, Series> {
-  const out = new Map<string, Series>();
+export function addSeries(lists: readonly (readonly EncodedSeries[])[]): Map<string, DecodedSeries> {
+  const out = new Map<string, DecodedSeries>();
   for (const list of lists) {
     for (const s of list) {
       const key = seriesKey(s.name, s.labels);

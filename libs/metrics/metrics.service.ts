@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Histogram as Hdr } from 'hdr-histogram-js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { CounterSet, HistogramSet, type CounterSeries, type EncodedSeries } from './histogram.set.js';
+import {
+  CounterSet,
+  HistogramSet,
+  type CounterSeries,
+  type EncodedSeries,
+  type LatencyRecorder,
+} from './histogram.set.js';
 
 export const METRICS_ROLE = Symbol('MetricsRole');
 export type ProcessRole = 'api' | 'worker';
@@ -44,7 +49,7 @@ export type Stage = 'plan' | 'batch' | 'batch_write' | 'delivery_lag' | 'job_wai
 const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 interface HttpSeries {
-  hdr: Hdr;
+  hdr: LatencyRecorder;
   prom: ReturnType<Histogram<'method' | 'route' | 'strategy'>['labels']>;
 }
 
