@@ -14,12 +14,12 @@ describe('evaluateGoals', () => {
     expect(g.ok).toBe(false);
   });
 
-  it('without a push capacity, compares at the first step both sustained', () => {
+  it('without a push capacity, compares at the highest step both sustained', () => {
     const push = benchRun('read', 'push', [step(500, 70), step(1000, 80), step(2000, 90, { dropped: 100 })]);
-    const hybrid = benchRun('read', 'hybrid', [step(500, 90), step(1000, 100), step(2000, 300)]);
+    const hybrid = benchRun('read', 'hybrid', [step(500, 60), step(1000, 100), step(2000, 300)]);
     const g = goal([push, hybrid], 'hybrid-read-p99');
     expect(push.capacity.rate).toBeNull();
-    expect(g.measured).toBe('90 ms vs 70 ms at 500/s = 1.29x');
+    expect(g.measured).toBe('100 ms vs 80 ms at 1000/s = 1.25x');
     expect(g.ok).toBe(true);
   });
 
@@ -34,6 +34,14 @@ describe('evaluateGoals', () => {
     const ceiling = benchRun('read', 'push', [step(500, 60), step(1000, 70), step(2000, 80)], 'ceiling');
     const g = goal([push, ceiling], 'push-read-vs-ceiling');
     expect(g.measured).toBe('none / none = n/a; sustained 1,000/s / 2,000/s = 0.50x');
+    expect(g.ok).toBeNull();
+  });
+
+  it('holds push against a ceiling that has a capacity', () => {
+    const push = benchRun('read', 'push', [step(500, 40), step(1000, 80)]);
+    const ceiling = benchRun('read', 'push', [step(500, 30), step(1000, 40), step(2000, 90)], 'ceiling');
+    const g = goal([push, ceiling], 'push-read-vs-ceiling');
+    expect(g.measured).toMatch(/^500\/s \/ 1,000\/s = 0.50x/);
     expect(g.ok).toBe(false);
   });
 });

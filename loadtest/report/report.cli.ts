@@ -3,11 +3,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { evaluateGoals } from '../bench/bench.goals.js';
 import type { BenchSummary } from '../bench/bench.summary.js';
-import { BENCH_FORMAT } from '../bench/bench.summary.js';
+import { BENCH_FORMAT, capacityOf } from '../bench/bench.summary.js';
 import { writeReports } from './report.files.js';
 
 // Renders report.md and report.html again from a bench's summary.json (for instance after the report changed). The
-// goals are evaluated again from the stored runs, and summary.json is rewritten with them, so all three files agree:
+// capacities and goals are evaluated again from the stored ladder steps, and summary.json is rewritten with them, so
+// all three files agree (the measurements themselves are never touched):
 //   node dist/loadtest/report/report.cli.js docs/benchmarks/<run>/summary.json
 
 async function main(file: string | undefined): Promise<number> {
@@ -23,6 +24,8 @@ async function main(file: string | undefined): Promise<number> {
     return 2;
   }
   const dir = dirname(resolve(file));
+  // Capacities too: summaries written before `sustained` existed get it from their own ladder steps.
+  for (const run of summary.runs) run.capacity = capacityOf(run.client, run.capacity.p99LimitMs);
   summary.goals = evaluateGoals(summary.runs, summary.fanout);
   await writeFile(file, JSON.stringify(summary, null, 1) + '\n');
   await writeReports(summary, dir);
