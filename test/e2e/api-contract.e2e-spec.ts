@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorResponse } from '../../apps/api/src/api.responses.js';
 import { API_ROUTES, type HttpMethod } from '../../apps/api/src/openapi.document.js';
 import { decodeHistogram } from '../../libs/metrics/histogram.set.js';
 import type { MetricsView } from '../../libs/metrics/metrics.aggregate.js';
@@ -22,6 +23,7 @@ afterAll(async () => stack?.stop());
 function expectError(response: ApiResponse, status: number, code: string) {
   expect(response.status, JSON.stringify(response.body)).toBe(status);
   expect(response.body).toEqual({ statusCode: status, code, message: expect.any(String) });
+  expect(ErrorResponse.safeParse(response.body).success).toBe(true);
   expect(JSON.stringify(response.body)).not.toMatch(/at .*\.(js|ts):\d+/);
 }
 

@@ -19,7 +19,8 @@ export const ErrorResponse = z.strictObject({
     .string()
     .describe(
       'stable: VALIDATION_FAILED, POST_TOO_LONG, SELF_FOLLOW, INVALID_CURSOR, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, ' +
-        'CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, RATE_LIMITED, UNAVAILABLE',
+        'METHOD_NOT_ALLOWED, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, RATE_LIMITED, UNAVAILABLE, ' +
+        'BAD_REQUEST; INTERNAL (500) only for a bug',
     ),
   message: z.string(),
 });

@@ -5,7 +5,7 @@ import { openApiDocument } from './openapi.document.js';
 @Controller('docs')
 export class DocsController {
   private readonly document = openApiDocument();
-  private readonly page = renderDocsPage(this.document as unknown as Parameters<typeof renderDocsPage>[0]);
+  private readonly page = renderDocsPage(this.document);
 
   @Get()
   @Header('content-type', 'text/html; charset=utf-8')

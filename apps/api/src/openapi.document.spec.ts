@@ -48,7 +48,7 @@ describe('the OpenAPI document', () => {
 
   it('describes request bodies and queries from the validating schemas', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document walked by the assertions
-    const doc = openApiDocument() as { paths: Record<string, Record<string, any>> };
+    const doc = openApiDocument() as unknown as { paths: Record<string, Record<string, any>> };
     const createUser = doc.paths['/v1/users']!.post;
     expect(createUser.requestBody.content['application/json'].schema).toMatchObject({
       required: ['handle'],
@@ -57,26 +57,32 @@ describe('the OpenAPI document', () => {
     });
     expect(createUser.responses['400'].content['application/json'].schema.$ref).toBe('#/components/schemas/Error');
     const post = doc.paths['/v1/posts']!.post;
-    expect(post.requestBody.content['application/json'].schema.properties.body).toEqual({
+    expect(post.requestBody.content['application/json'].schema.properties.body).toMatchObject({
       type: 'string',
       minLength: 1,
       maxLength: 280,
+      pattern: '\\S',
     });
     expect(post.security).toEqual([{ userToken: [] }]);
     const timeline = doc.paths['/v1/me/timeline']!.get;
     const names = timeline.parameters.map((p: { name: string }) => p.name);
     expect(names).toEqual(['limit', 'cursor', 'strategy']);
     expect(doc.paths['/v1/admin/config']!.patch.responses).toHaveProperty('403');
+    expect(doc.paths['/v1/admin/config']!.patch.requestBody.content['application/json'].schema.minProperties).toBe(1);
+    expect(Object.keys(post.responses)).toEqual(['201', '400', '401', '413', '415']);
     expect(doc.paths['/v1/users/{id}']!.get.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
   });
 
   it('renders a page with every operation, escaped', () => {
     const doc = openApiDocument();
-    const page = renderDocsPage(doc as never);
+    const page = renderDocsPage(doc);
     expect(page).toContain('<code>/v1/me/timeline</code>');
     expect(page.match(/<section>/g)).toHaveLength(API_ROUTES.length);
-    expect(page).toContain('&quot;');
-    expect(page).not.toMatch(/<script/);
+    const hostile = structuredClone(doc);
+    hostile.paths['/v1/posts']!.post!.summary = '<script>alert("x")</script>';
+    const escaped = renderDocsPage(hostile);
+    expect(escaped).not.toContain('<script>');
+    expect(escaped).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
   });
 
   it('response schemas are strict: an unexpected field fails', () => {

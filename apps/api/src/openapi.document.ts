@@ -201,12 +201,31 @@ export const API_ROUTES: readonly RouteDoc[] = [
   },
 ];
 
+export interface Operation {
+  tags: string[];
+  summary: string;
+  operationId: string;
+  security?: Record<string, string[]>[];
+  parameters: { name: string; in: 'path' | 'query'; required: boolean; schema: unknown }[];
+  requestBody?: { required: boolean; content: Record<string, { schema: Record<string, unknown> }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
+}
+
+export interface OpenApiDocument {
+  openapi: '3.1.0';
+  info: { title: string; version: string; description: string };
+  components: Record<string, unknown>;
+  paths: Record<string, Partial<Record<HttpMethod, Operation>>>;
+}
+
 const ERROR_TEXT: Record<number, string> = {
   400: 'VALIDATION_FAILED (or POST_TOO_LONG, SELF_FOLLOW, INVALID_CURSOR): the input is not valid; nothing changed',
   401: 'UNAUTHORIZED: no valid bearer token',
   403: 'FORBIDDEN: not allowed',
   404: 'NOT_FOUND',
   409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE: the body is over 64 KiB',
+  415: 'UNSUPPORTED_MEDIA_TYPE: send application/json',
   503: 'UNAVAILABLE: a dependency is down; try again',
 };
 
@@ -218,18 +237,18 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
   return out;
 }
 
-function parameters(route: RouteDoc): unknown[] {
+function parameters(route: RouteDoc): Operation['parameters'] {
   const inPath = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
     name: m[1],
-    in: 'path',
+    in: 'path' as const,
     required: true,
-    schema: { type: 'string', pattern: '^\\d+$' },
+    schema: { type: 'string', pattern: '^[1-9][0-9]{0,18}$', description: 'a positive 64-bit id' },
   }));
   if (!route.query) return inPath;
   const query = jsonSchema(route.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
   const inQuery = Object.entries(query.properties ?? {}).map(([name, schema]) => ({
     name,
-    in: 'query',
+    in: 'query' as const,
     required: query.required?.includes(name) ?? false,
     schema,
   }));
@@ -239,26 +258,35 @@ function parameters(route: RouteDoc): unknown[] {
 function bodySchema(route: RouteDoc): Record<string, unknown> | undefined {
   if (!route.body) return undefined;
   const schema = jsonSchema(route.body, 'input');
-  // Post length is counted in code points by the service, exactly as JSON Schema counts string length.
+  // Rules the DTOs leave to a refine or to the service, which JSON Schema cannot see there. Post length is counted in
+  // code points by the service, exactly as JSON Schema counts string length.
   if (route.body === CreatePostDto) {
-    (schema.properties as Record<string, object>).body = { type: 'string', minLength: 1, maxLength: MAX_POST_LENGTH };
+    (schema.properties as Record<string, object>).body = {
+      type: 'string',
+      minLength: 1,
+      maxLength: MAX_POST_LENGTH,
+      pattern: '\\S',
+      description: 'not only whitespace, no NUL character; over the limit is POST_TOO_LONG',
+    };
   }
+  if (route.body === PatchFlagsDto) schema.minProperties = 1;
   return schema;
 }
 
-function responses(route: RouteDoc): Record<string, unknown> {
+function responses(route: RouteDoc): Operation['responses'] {
   const [status, schema] = route.ok;
   const type = TEXT_ROUTES.has(route.path) ? (route.path === '/docs' ? 'text/html' : 'text/plain') : 'application/json';
-  const out: Record<string, unknown> = {
+  const out: Operation['responses'] = {
     [status]: schema
       ? { description: 'OK', content: { [type]: { schema: jsonSchema(schema, 'output') } } }
       : { description: 'No content' },
   };
   const errors = new Set(route.errors ?? []);
   if (route.body || route.query || route.path.includes('{')) errors.add(400);
+  if (route.body) [413, 415].forEach((code) => errors.add(code));
   if (route.auth !== 'none') errors.add(401);
   if (route.auth === 'admin') errors.add(403);
-  for (const code of [...errors].sort()) {
+  for (const code of [...errors].sort((a, b) => a - b)) {
     out[code] = {
       description: ERROR_TEXT[code] ?? 'error',
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
@@ -267,8 +295,8 @@ function responses(route: RouteDoc): Record<string, unknown> {
   return out;
 }
 
-export function openApiDocument(): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
+export function openApiDocument(): OpenApiDocument {
+  const paths: OpenApiDocument['paths'] = {};
   for (const route of API_ROUTES) {
     const body = bodySchema(route);
     paths[route.path] ??= {};
