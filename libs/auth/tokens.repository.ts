@@ -11,11 +11,11 @@ export class TokensRepository {
 
   /** On every request whose token this process has not seen yet: a prepared statement, not the ORM. */
   async findUserId(tokenHash: Buffer): Promise<string | null> {
-    const { rows } = await this.prisma.pool.query<{ user_id: string }>({
-      name: 'tokens-user-id',
-      text: 'SELECT user_id FROM tokens WHERE token_hash = $1',
-      values: [tokenHash],
-    });
-    return rows[0]?.user_id ?? null;
+    const [row] = await this.prisma.prepared<{ user_id: string }>(
+      'tokens-user-id',
+      'SELECT user_id FROM tokens WHERE token_hash = $1',
+      [tokenHash],
+    );
+    return row?.user_id ?? null;
   }
 }

@@ -12,7 +12,7 @@ import { PrismaClient } from './generated/client.js';
  */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
-  readonly pool: pg.Pool;
+  private readonly pool: pg.Pool;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });

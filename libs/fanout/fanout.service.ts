@@ -5,7 +5,6 @@ import { FlagsRepository, FlagsService, fansOut } from '#libs/flags';
 import { AuthorTimelineStore, MailboxStore } from '#libs/mailbox';
 import { MetricsService, SERIES, type Stage } from '#libs/metrics';
 import {
-  DEFAULT_JOB_OPTIONS,
   FANOUT_JOB_NAMES,
   FanoutQueue,
   jobIds,
@@ -161,12 +160,13 @@ export class FanoutService {
     const author = await this.posts.fanoutFacts(postId);
     if (!author?.live) return { children: false };
     const flags = await this.flagsRepository.read();
-    await this.authorTimelines.append({ postId, authorId }, authorTimelineCap(flags.mailboxSize));
+    const cap = authorTimelineCap(flags.mailboxSize);
+    await this.authorTimelines.append({ postId, authorId }, cap);
     if (!fansOut(flags, author.followersCount)) {
       this.metrics.count(SERIES.posts, 'pulled');
       if (flags.strategy === 'hybrid') {
         // Built first (this post included), so readers who learn of the pull-mode author find their timeline ready.
-        if (!author.pullMode) await this.buildAuthorTimeline(authorId);
+        if (!author.pullMode) await this.buildAuthorTimeline(authorId, cap);
         // Every pulled post bumps the author's pull version, so a demotion already under way cannot end pull mode
         // without this post.
         await this.changePullMode((tx) => this.pullMode.enter(tx, authorId));
@@ -224,12 +224,10 @@ export class FanoutService {
         : await this.follows.batchBounds(authorId, fanoutBatchSize);
     const ranges = followerRanges(bounds);
     if (ranges.length === 1) return { children: false, finishedAt: (await run(data(ranges[0]!))).finishedAt };
-    await this.queue.queue.addBulk(
-      ranges.map((range, index) => ({
-        name,
-        data: data(range),
-        opts: { ...DEFAULT_JOB_OPTIONS, ...this.childOf(job), jobId: jobIds.batch(job.data.eventId, index) },
-      })),
+    await this.queue.addBulk(
+      name,
+      ranges.map((range, index) => ({ data: data(range), jobId: jobIds.batch(job.data.eventId, index) })),
+      this.childOf(job),
     );
     return { children: true };
   }
@@ -333,16 +331,13 @@ export class FanoutService {
     for (;;) {
       const ids = await this.pullMode.userIdsAfter(after, REBUILD_PAGE);
       if (ids.length === 0) return;
-      await this.queue.queue.addBulk(
+      await this.queue.addBulk(
+        'mailbox-rebuild',
         ids.map((userId) => ({
-          name: 'mailbox-rebuild',
           data: { userId, epoch: mailboxEpoch },
-          opts: {
-            ...DEFAULT_JOB_OPTIONS,
-            removeOnFail: true,
-            jobId: jobIds.rebuild(userId, mailboxEpoch, `all${requestedAt}`),
-          },
+          jobId: jobIds.rebuild(userId, mailboxEpoch, `all${requestedAt}`),
         })),
+        { removeOnFail: true },
       );
       after = ids[ids.length - 1]!;
     }
@@ -352,8 +347,8 @@ export class FanoutService {
    * Builds an author's timeline in Redis from PostgreSQL. Posts written meanwhile are kept (APPEND accepts them during
    * a build), so none is missed whichever commits first; throws to retry if another build took over.
    */
-  async buildAuthorTimeline(authorId: string): Promise<void> {
-    const cap = authorTimelineCap((await this.flagsRepository.read()).mailboxSize);
+  async buildAuthorTimeline(authorId: string, knownCap?: number): Promise<void> {
+    const cap = knownCap ?? authorTimelineCap((await this.flagsRepository.read()).mailboxSize);
     const token = await this.authorTimelines.beginBuild(authorId);
     const { entries, floor } = await this.recentOf(authorId, cap);
     if (!(await this.authorTimelines.finishBuild(authorId, { token, cap, floor, entries }))) {

@@ -65,7 +65,7 @@ export function summarize(h: Histogram): LatencySummary {
   return { count: h.totalCount, p50Ms: at(50), p90Ms: at(90), p99Ms: at(99), p999Ms: at(99.9), maxMs: ms(h.maxValue) };
 }
 
-/** What hot paths keep: recording only, so every change goes through the set and its encoding never goes stale. */
+/** What hot paths keep: recording only, so nothing but new records changes a series and its cached encoding holds. */
 export interface LatencyRecorder {
   recordValue(micros: number): void;
 }
@@ -76,10 +76,8 @@ export interface DecodedSeries {
   histogram: Histogram;
 }
 
-/** A series with its last encoding, kept until something is recorded (encoding takes about a millisecond a series). */
+/** A series with its last encoding, kept until its count moves (encoding takes about a millisecond a series). */
 interface OwnSeries extends DecodedSeries {
-  recorder: LatencyRecorder;
-  records: number;
   encodedAt: number;
   encoded: string;
 }
@@ -90,25 +88,12 @@ export class HistogramSet {
 
   series(name: string, labels: Labels = {}): LatencyRecorder {
     const key = seriesKey(name, labels);
-    const found = this.all.get(key);
-    if (found) return found.recorder;
-    const histogram = newLatencyHistogram();
-    const series: OwnSeries = {
-      name,
-      labels: { ...labels },
-      histogram,
-      recorder: {
-        recordValue(micros: number) {
-          histogram.recordValue(micros);
-          series.records += 1;
-        },
-      },
-      records: 0,
-      encodedAt: -1,
-      encoded: '',
-    };
-    this.all.set(key, series);
-    return series.recorder;
+    let series = this.all.get(key);
+    if (!series) {
+      series = { name, labels: { ...labels }, histogram: newLatencyHistogram(), encodedAt: -1, encoded: '' };
+      this.all.set(key, series);
+    }
+    return series.histogram;
   }
 
   record(name: string, labels: Labels, micros: number): void {
@@ -118,11 +103,11 @@ export class HistogramSet {
   /** Only the series recorded into since the last call are encoded again (a process publishes every second). */
   encode(encoder: (h: Histogram) => string = encodeHistogram): EncodedSeries[] {
     return [...this.all.values()]
-      .filter((s) => s.records > 0)
+      .filter((s) => s.histogram.totalCount > 0)
       .map((s) => {
-        if (s.encodedAt !== s.records) {
+        if (s.encodedAt !== s.histogram.totalCount) {
           s.encoded = encoder(s.histogram);
-          s.encodedAt = s.records;
+          s.encodedAt = s.histogram.totalCount;
         }
         return { name: s.name, labels: s.labels, histogram: s.encoded };
       });
@@ -171,6 +156,13 @@ export function subtractSeries(after: readonly EncodedSeries[], before: readonly
     if (was) h.subtract(decodeHistogram(was));
     return h.totalCount > 0 ? [{ name: s.name, labels: s.labels, histogram: encodeHistogram(h) }] : [];
   });
+}
+
+/** The sum of a counter's series, over every `detail` or only one. */
+export function counterTotal(counters: readonly CounterSeries[], name: string, detail?: string): number {
+  return counters
+    .filter((c) => c.name === name && (detail === undefined || c.labels.detail === detail))
+    .reduce((sum, c) => sum + c.value, 0);
 }
 
 export function addCounters(lists: readonly (readonly CounterSeries[])[]): CounterSeries[] {

@@ -20,6 +20,17 @@ export class FanoutQueue {
     return this.queue.add(name, data, { ...DEFAULT_JOB_OPTIONS, ...opts, jobId });
   }
 
+  /** Many jobs of one name in one round trip; `opts` apply to all of them, each with its own id. */
+  async addBulk<N extends FanoutJobName>(
+    name: N,
+    jobs: readonly { data: FanoutJobs[N]; jobId: string }[],
+    opts: JobsOptions = {},
+  ) {
+    return this.queue.addBulk(
+      jobs.map(({ data, jobId }) => ({ name, data, opts: { ...DEFAULT_JOB_OPTIONS, ...opts, jobId } })),
+    );
+  }
+
   async depths(): Promise<Record<string, number>> {
     return this.queue.getJobCounts('waiting', 'active', 'delayed', 'waiting-children', 'failed', 'prioritized');
   }

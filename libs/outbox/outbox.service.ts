@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DEFAULT_JOB_OPTIONS, FanoutQueue } from './fanout.queue.js';
+import { FanoutQueue } from './fanout.queue.js';
 import { jobIds } from './fanout.jobs.js';
 import { OutboxRepository, type PendingEvent } from './outbox.repository.js';
 
@@ -34,12 +34,9 @@ export class OutboxService {
   }
 
   private async addJobs(events: PendingEvent[]): Promise<void> {
-    await this.queue.queue.addBulk(
-      events.map(({ eventId, event }) => ({
-        name: 'outbox-event',
-        data: { eventId, event },
-        opts: { ...DEFAULT_JOB_OPTIONS, jobId: jobIds.event(eventId) },
-      })),
+    await this.queue.addBulk(
+      'outbox-event',
+      events.map(({ eventId, event }) => ({ data: { eventId, event }, jobId: jobIds.event(eventId) })),
     );
   }
 }

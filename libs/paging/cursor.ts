@@ -7,8 +7,9 @@ export interface Page<T> {
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
-const MAX_ID = 2n ** 63n - 1n;
-const ID_PATTERN = /^[1-9][0-9]{0,18}$/;
+/** The largest id PostgreSQL's bigint holds; also the open upper bound of keyset pages. */
+export const MAX_ID = 2n ** 63n - 1n;
+export const ID_PATTERN = /^[1-9][0-9]{0,18}$/;
 
 /** Opaque cursors: base64url of the keyset values of the last item returned. */
 export function encodeCursor(values: readonly (string | number)[]): string {

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { RedisService } from '#libs/redis';
-import type { TimelineItem } from './post.model.js';
+import { DELETED_POST, type TimelineItem } from './post.model.js';
 
 const TTL_SECONDS = 7 * 24 * 3600;
-const DELETED = '-';
 
 export type CachedPost = TimelineItem | 'deleted' | undefined;
 
@@ -22,7 +21,7 @@ export class PostCacheStore {
   async markDeleted(postIds: string[]): Promise<void> {
     if (postIds.length === 0) return;
     const pipeline = this.redis.client.pipeline();
-    for (const id of postIds) pipeline.set(this.redis.keys.post(id), DELETED, 'EX', TTL_SECONDS);
+    for (const id of postIds) pipeline.set(this.redis.keys.post(id), DELETED_POST, 'EX', TTL_SECONDS);
     await pipeline.exec();
   }
 
@@ -35,7 +34,7 @@ export class PostCacheStore {
     const values = await this.redis.client.mget(postIds.map((id) => this.redis.keys.post(id)));
     return values.map((value) => {
       if (value === null) return undefined;
-      return value === DELETED ? 'deleted' : (JSON.parse(value) as TimelineItem);
+      return value === DELETED_POST ? 'deleted' : (JSON.parse(value) as TimelineItem);
     });
   }
 }

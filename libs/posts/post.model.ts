@@ -1,3 +1,6 @@
+/** What the post cache holds for a deleted post (a tombstone, so a miss is not read from PostgreSQL again). */
+export const DELETED_POST = '-';
+
 /** A post as every list and read returns it. */
 export interface TimelineItem {
   id: string;

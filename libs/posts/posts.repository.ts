@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService } from '#libs/db';
+import { MAX_ID } from '#libs/paging';
 import type { PostRow } from './post.model.js';
 
-const NO_CURSOR = (2n ** 63n - 1n).toString();
+const NO_CURSOR = MAX_ID.toString();
 
 /** A post row as node-postgres returns it (bigint columns as strings). */
 interface RawPost {
@@ -62,7 +63,7 @@ const INSERT_WITH_EVENT = `
   FROM post, author, event`;
 
 const FANOUT_FACTS = `
-  SELECT p.deleted_at IS NULL AS live, p.author_id, u.followers_count, u.pull_mode, u.pull_version
+  SELECT p.deleted_at IS NULL AS live, u.followers_count, u.pull_mode, u.pull_version
   FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1`;
 
 const HYDRATE = `
@@ -111,7 +112,7 @@ export class PostsRepository {
 
   async hydrate(ids: string[]): Promise<(PostRow & { deleted: boolean })[]> {
     if (ids.length === 0) return [];
-    const rows = await this.query<RawPost & { deleted: boolean }>('posts-hydrate', HYDRATE, [ids]);
+    const rows = await this.prisma.prepared<RawPost & { deleted: boolean }>('posts-hydrate', HYDRATE, [ids]);
     return rows.map((r) => ({ ...toRow(r), deleted: r.deleted }));
   }
 
@@ -121,7 +122,11 @@ export class PostsRepository {
 
   /** Newest live posts of a few authors (hybrid's celebrities when Redis cannot serve them; an author's page). */
   async byAuthors(authorIds: string[], before: string | null, limit: number): Promise<PostRow[]> {
-    const rows = await this.query<RawPost>('posts-by-authors', BY_AUTHORS, [authorIds, before ?? NO_CURSOR, limit]);
+    const rows = await this.prisma.prepared<RawPost>('posts-by-authors', BY_AUTHORS, [
+      authorIds,
+      before ?? NO_CURSOR,
+      limit,
+    ]);
     return rows.map(toRow);
   }
 
@@ -130,25 +135,27 @@ export class PostsRepository {
    * follow, newest first.
    */
   async pullPage(readerId: string, before: string | null, limit: number): Promise<PostRow[]> {
-    const rows = await this.query<RawPost>('posts-pull-page', PULL_PAGE, [readerId, before ?? NO_CURSOR, limit]);
+    const rows = await this.prisma.prepared<RawPost>('posts-pull-page', PULL_PAGE, [
+      readerId,
+      before ?? NO_CURSOR,
+      limit,
+    ]);
     return rows.map(toRow);
   }
 
   /** Ids and authors only: what a mailbox holds. The same candidates as pullPage, without reading any row. */
   async pullRefs(readerId: string, limit: number): Promise<PostRef[]> {
-    const rows = await this.query<{ id: string; author_id: string }>('posts-pull-refs', PULL_REFS, [readerId, limit]);
+    const rows = await this.prisma.prepared<{ id: string; author_id: string }>('posts-pull-refs', PULL_REFS, [
+      readerId,
+      limit,
+    ]);
     return rows.map((r) => ({ postId: r.id, authorId: r.author_id }));
-  }
-
-  private query<T extends object>(name: string, text: string, values: unknown[]): Promise<T[]> {
-    return this.prisma.prepared<T>(name, text, values);
   }
 
   /** A post's liveness and its author's fan-out facts, for planning its fan-out (one round trip). */
   async fanoutFacts(postId: string) {
-    const [row] = await this.query<{
+    const [row] = await this.prisma.prepared<{
       live: boolean;
-      author_id: string;
       followers_count: number;
       pull_mode: boolean;
       pull_version: number;

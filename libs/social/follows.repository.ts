@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService } from '#libs/db';
-
-const MAX_ID = (2n ** 63n - 1n).toString();
+import { MAX_ID } from '#libs/paging';
 
 @Injectable()
 export class FollowsRepository {
@@ -62,7 +61,7 @@ export class FollowsRepository {
     const rows = await this.prisma.prepared<{ follower_id: string }>(
       'follows-in-range',
       'SELECT follower_id FROM follows WHERE followee_id = $1 AND follower_id > $2 AND follower_id <= $3 ORDER BY follower_id',
-      [authorId, after ?? '0', through ?? MAX_ID],
+      [authorId, after ?? '0', through ?? MAX_ID.toString()],
     );
     return rows.map((r) => r.follower_id);
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Strategy } from '#libs/config';
 import { FlagsService, type FlagsSnapshot } from '#libs/flags';
 import { MailboxStore } from '#libs/mailbox';
-import { DEFAULT_JOB_OPTIONS, FanoutQueue, jobIds } from '#libs/outbox';
+import { FanoutQueue, jobIds } from '#libs/outbox';
 import { decodeCursor, encodeCursor, type Page } from '#libs/paging';
 import { PostsRepository, PostsService, toItem, type TimelineItem } from '#libs/posts';
 import { AuthorTimelinesService } from './author-timelines.service.js';
@@ -115,12 +115,10 @@ export class TimelineService {
     if (due.length === 0) return;
     for (const id of due) this.buildRequested.set(id, now);
     if (this.buildRequested.size > 10_000) this.buildRequested.clear();
-    await this.queue.queue.addBulk(
-      due.map((authorId) => ({
-        name: 'author-timeline-build',
-        data: { authorId },
-        opts: { ...DEFAULT_JOB_OPTIONS, removeOnFail: true, jobId: jobIds.authorTimeline(authorId) },
-      })),
+    await this.queue.addBulk(
+      'author-timeline-build',
+      due.map((authorId) => ({ data: { authorId }, jobId: jobIds.authorTimeline(authorId) })),
+      { removeOnFail: true },
     );
   }
 
