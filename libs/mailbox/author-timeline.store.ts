@@ -3,7 +3,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { MailboxEntry } from '#libs/outbox';
 import { RedisService } from '#libs/redis';
 import * as scripts from './author-timeline.scripts.js';
-import { entryOf } from './mailbox.store.js';
+import { entryOf, memberOf } from './mailbox.member.js';
 
 /** What a reader learns of one author's timeline: missing, unchanged since `version`, or all of it. */
 export type AuthorTimelineRead =
@@ -40,7 +40,7 @@ export class AuthorTimelineStore implements OnModuleInit {
   }
 
   async retract(entry: MailboxEntry): Promise<void> {
-    await this.client().authorRetract(...this.keysOf(entry.authorId), `${entry.postId}:${entry.authorId}`);
+    await this.client().authorRetract(...this.keysOf(entry.authorId), memberOf(entry));
   }
 
   async beginBuild(authorId: string): Promise<string> {

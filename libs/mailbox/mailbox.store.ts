@@ -3,6 +3,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
 import type { MailboxEntry } from '#libs/outbox';
 import { RedisService } from '#libs/redis';
+import { entryOf, memberOf } from './mailbox.member.js';
 import * as scripts from './mailbox.scripts.js';
 
 /**
@@ -29,15 +30,6 @@ const DEFINITIONS: Record<ScriptName, { lua: string; numberOfKeys?: number }> = 
   finishBuild: { lua: scripts.FINISH_BUILD, numberOfKeys: 3 },
   readMailbox: { lua: scripts.READ, numberOfKeys: 3 },
 };
-
-export function memberOf(entry: MailboxEntry): string {
-  return `${entry.postId}:${entry.authorId}`;
-}
-
-export function entryOf(member: string): MailboxEntry {
-  const at = member.indexOf(':');
-  return { postId: member.slice(0, at), authorId: member.slice(at + 1) };
-}
 
 /** Per-user home timeline caches in Redis (see mailbox.scripts.ts for the invariants each script keeps). */
 @Injectable()

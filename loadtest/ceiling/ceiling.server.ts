@@ -2,7 +2,9 @@ import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { entryOf } from '../../libs/mailbox/mailbox.member.js';
 import { READ } from '../../libs/mailbox/mailbox.scripts.js';
+import { DELETED_POST } from '../../libs/posts/post.model.js';
 import { RedisKeys } from '../../libs/redis/redis.keys.js';
 
 // The ceiling: the least a server can do to answer a push read. A bare node:http server that does the push read's
@@ -48,12 +50,12 @@ async function timeline(userId: string, limit: number): Promise<string> {
   );
   // The product would fall back to PostgreSQL; the ceiling refuses, so a stale epoch shows up as errors.
   if (reply.length !== 3) throw new InvalidMailbox();
-  const ids = reply[1].map((member) => member.slice(0, member.indexOf(':')));
+  const ids = reply[1].map((member) => entryOf(member).postId);
   const values = ids.length ? await redis.mget(ids.map((id) => keys.post(id))) : [];
   // The product would read a post missing from the cache from PostgreSQL; the ceiling counts it as an error instead,
   // so a comparison made on a cold cache shows.
   if (values.some((value) => value === null)) throw new CacheMiss();
-  const items = values.flatMap((value) => (value === '-' ? [] : [JSON.parse(value!)]));
+  const items = values.flatMap((value) => (value === DELETED_POST ? [] : [JSON.parse(value!)]));
   const last = items[items.length - 1];
   return JSON.stringify({
     items,
