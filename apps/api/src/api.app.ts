@@ -6,6 +6,7 @@ import { loggerLevels, STRATEGIES, type AppConfig, type Strategy } from '#libs/c
 import { FlagsService } from '#libs/flags';
 import { instrumentHttp, MetricsService } from '#libs/metrics';
 import { TimelineService } from '#libs/timeline';
+import { BODY_LIMIT_BYTES } from './api.limits.js';
 import { ApiModule } from './api.module.js';
 import { registerTimelineRoute } from './timeline.route.js';
 
@@ -13,7 +14,7 @@ import { registerTimelineRoute } from './timeline.route.js';
 export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(config),
-    new FastifyAdapter({ bodyLimit: 64 * 1024 }),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
     { logger: loggerLevels(config.logLevel), bufferLogs: false },
   );
   app.enableShutdownHooks();

@@ -36,6 +36,10 @@ export const TimelineQueryDto = PageQueryDto.extend({
   strategy: z.enum(STRATEGIES, { error: 'must be push, pull or hybrid' }).optional(),
 });
 
+export const MetricsQueryDto = z.strictObject({
+  raw: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+});
+
 export const PatchFlagsDto = z
   .strictObject({
     strategy: z.enum(STRATEGIES, { error: 'must be push, pull or hybrid' }),

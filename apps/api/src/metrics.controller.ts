@@ -1,16 +1,13 @@
 import { Controller, Get, Header, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AdminGuard } from '#libs/auth';
 import { combine, MetricsService, MetricsStore } from '#libs/metrics';
+import { MetricsQueryDto } from './api.dto.js';
 import { ZodPipe } from './zod.pipe.js';
 
 /** Processes that published within this window count as part of the deployment. */
 const RECENT_MS = 60_000;
-
-const MetricsQueryDto = z.strictObject({
-  raw: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
-});
 
 @Controller()
 export class MetricsController {

@@ -7,7 +7,7 @@ import { ApiModule } from './api.module.js';
 import { CreatedUserResponse, ErrorResponse, TimelineResponse } from './api.responses.js';
 import { renderDocsPage } from './docs.page.js';
 import { API_ROUTES, openApiDocument } from './openapi.document.js';
-import { TIMELINE_PATH } from './timeline.route.js';
+import { TIMELINE_ROUTE } from './timeline.route.js';
 
 // forRoot only assembles the module description; nothing connects.
 const config = { redisUrl: 'redis://127.0.0.1:6379', redisPrefix: 'spec' } as AppConfig;
@@ -36,7 +36,7 @@ function registeredRoutes(): string[] {
         return `${method} ${path.replace(/:(\w+)/g, '{$1}')}`;
       });
   });
-  return [...routes, `GET ${TIMELINE_PATH}`].sort();
+  return [...routes, `${TIMELINE_ROUTE.method} ${TIMELINE_ROUTE.url}`].sort();
 }
 
 describe('the OpenAPI document', () => {

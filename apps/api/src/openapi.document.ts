@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { MAX_POST_LENGTH } from '#libs/posts';
-import { CreatePostDto, CreateUserDto, PageQueryDto, PatchFlagsDto, TimelineQueryDto } from './api.dto.js';
+import { ID_PATTERN } from '#libs/paging';
+import {
+  CreatePostDto,
+  CreateUserDto,
+  MetricsQueryDto,
+  PageQueryDto,
+  PatchFlagsDto,
+  TimelineQueryDto,
+} from './api.dto.js';
+import { BODY_LIMIT_BYTES } from './api.limits.js';
 import * as R from './api.responses.js';
 
 // The OpenAPI 3.1 document served at /docs/openapi.json, built from the same zod schemas that validate requests (and
@@ -162,7 +171,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     tag: 'admin',
     summary: "Every process's HDR latency histograms, added (?raw=true: each process's cumulative snapshot)",
     auth: 'admin',
-    query: z.strictObject({ raw: z.enum(['true', 'false']).default('false') }),
+    query: MetricsQueryDto,
     ok: [200, z.object({ collectedAt: z.iso.datetime() }).loose()],
   },
   { method: 'get', path: '/health/live', tag: 'health', summary: 'Liveness', auth: 'none', ok: [200, R.LiveResponse] },
@@ -224,7 +233,7 @@ const ERROR_TEXT: Record<number, string> = {
   403: 'FORBIDDEN: not allowed',
   404: 'NOT_FOUND',
   409: 'CONFLICT',
-  413: 'PAYLOAD_TOO_LARGE: the body is over 64 KiB',
+  413: `PAYLOAD_TOO_LARGE: the body is over ${BODY_LIMIT_BYTES / 1024} KiB`,
   415: 'UNSUPPORTED_MEDIA_TYPE: send application/json',
   503: 'UNAVAILABLE: a dependency is down; try again',
 };
@@ -242,7 +251,7 @@ function parameters(route: RouteDoc): Operation['parameters'] {
     name: m[1],
     in: 'path' as const,
     required: true,
-    schema: { type: 'string', pattern: '^[1-9][0-9]{0,18}$', description: 'a positive 64-bit id' },
+    schema: { type: 'string', pattern: ID_PATTERN.source, description: 'a positive 64-bit id' },
   }));
   if (!route.query) return inPath;
   const query = jsonSchema(route.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };

@@ -5,8 +5,8 @@ import { TimelineService } from '#libs/timeline';
 import { TimelineQueryDto } from './api.dto.js';
 import { parseWith } from './zod.pipe.js';
 
-/** Outside the controllers, so the OpenAPI test lists it itself. */
-export const TIMELINE_PATH = '/v1/me/timeline';
+/** Outside the controllers: the OpenAPI test reads the route from here. */
+export const TIMELINE_ROUTE = { method: 'GET', url: '/v1/me/timeline' } as const;
 
 /**
  * GET /v1/me/timeline, the hot path, registered on Fastify directly rather than as a Nest controller: Nest's
@@ -15,13 +15,16 @@ export const TIMELINE_PATH = '/v1/me/timeline';
  * The contract is the other routes': the same bearer auth, the same zod query DTO, the same error mapping.
  */
 export function registerTimelineRoute(fastify: FastifyInstance, auth: AuthService, timeline: TimelineService): void {
-  fastify.get(TIMELINE_PATH, async (request, reply) => {
-    try {
-      const me = await auth.userIdFor(request.headers.authorization);
-      const query = parseWith(TimelineQueryDto, request.query);
-      return await timeline.read(me, query.strategy, query.cursor, query.limit);
-    } catch (error) {
-      return sendError(reply, error);
-    }
+  fastify.route({
+    ...TIMELINE_ROUTE,
+    handler: async (request, reply) => {
+      try {
+        const me = await auth.userIdFor(request.headers.authorization);
+        const query = parseWith(TimelineQueryDto, request.query);
+        return await timeline.read(me, query.strategy, query.cursor, query.limit);
+      } catch (error) {
+        return sendError(reply, error);
+      }
+    },
   });
 }
