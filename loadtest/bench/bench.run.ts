@@ -24,8 +24,10 @@ const MEMORY_SAMPLE = 500;
 
 /** Seeds (or reuses) the graph and returns its credentials and what the report says about it. */
 async function prepareGraph(o: BenchOptions, file: string, log: (line: string) => void) {
-  await migrateDatabase(o.databaseUrl);
+  // countUsers reads 0 from a database never migrated, so that one is seeded (which migrates); a reused one may still
+  // lack the newest migrations.
   if (o.reuseGraph && existsSync(file) && (await countUsers(o.databaseUrl)) === o.graph.users) {
+    await migrateDatabase(o.databaseUrl);
     const credentials = parseCredentials(JSON.parse(await readFile(file, 'utf8')), file);
     log(`reusing the graph in the database (${o.graph.users} users) and ${file}`);
     const info: Omit<GraphInfo, 'warmSeconds'> = {

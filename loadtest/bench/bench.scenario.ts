@@ -119,6 +119,13 @@ export async function runScenario(
   await sleep(ctx.publishMs + 500);
   const taken = await Promise.all([...snapshots, api.metricsSnapshots()]);
   const warmup = scenario.warmupSeconds > 0 ? 1 : 0;
+  // One snapshot before, one per phase end the driver printed, one after: a driver that printed otherwise would
+  // silently shift every step's server figures.
+  if (taken.length !== 1 + warmup + client.steps.length + 1) {
+    throw new Error(
+      `expected ${warmup + client.steps.length} phase-end lines from the driver, saw ${taken.length - 2}`,
+    );
+  }
   const serverSteps = client.steps.map((step, i) => ({
     step: step.step,
     series: combine(between(taken[i + warmup]!, taken[i + warmup + 1]!)).series.filter(

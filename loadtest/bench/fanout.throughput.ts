@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { Queue } from 'bullmq';
+import { counterTotal } from '../../libs/metrics/histogram.set.js';
 import { between, combine } from '../../libs/metrics/metrics.aggregate.js';
 import { SERIES } from '../../libs/metrics/metrics.service.js';
 import { FANOUT_QUEUE } from '../../libs/outbox/fanout.jobs.js';
@@ -57,9 +58,7 @@ export async function measureFanoutThroughput(
   }
   await sleep(publishMs + 500);
   const server = combine(between(before, await api.metricsSnapshots()));
-  const writes = server.counters
-    .filter((c) => c.name === SERIES.mailboxWrites && c.labels.detail === 'deliver')
-    .reduce((sum, c) => sum + c.value, 0);
+  const writes = counterTotal(server.counters, SERIES.mailboxWrites, 'deliver');
   const writesPerSec = Math.round(writes / seconds);
   log(
     `fan-out drained ${writes} mailbox writes in ${seconds.toFixed(2)} s: ${writesPerSec}/s (ZADD -P 64: ${zaddPerSec ?? 'n/a'}/s)`,

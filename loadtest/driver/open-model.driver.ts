@@ -33,8 +33,6 @@ export interface DriveParams {
   spin?: boolean;
   /** Milliseconds, monotonic. */
   clock?: () => number;
-  /** Called when a phase's last send has been dispatched (a caller may take server-side snapshots per step). */
-  onPhaseEnd?: (phase: Phase) => void;
 }
 
 export interface DriveResult {
@@ -148,7 +146,6 @@ export function drive(p: DriveParams): Promise<DriveResult> {
         const phase = phases[phaseIndex];
         if (i >= phase.sends) {
           phaseScheduled(phase);
-          p.onPhaseEnd?.(phase);
           phaseIndex += 1;
           i = 0;
           continue;

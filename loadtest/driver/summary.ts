@@ -266,7 +266,7 @@ export function finish(
   };
 }
 
-/** The summary of one driver run, as the CLI and the bench write it. */
+/** The summary of one driver run, as drive.cli writes it (the bench runs the CLI as a child process). */
 export function summarizeDrive(
   scenario: Scenario,
   result: DriveResult,

@@ -1,4 +1,10 @@
-import { addSeries, decodeHistogram, summarize, type LatencySummary } from '../../libs/metrics/histogram.set.js';
+import {
+  addSeries,
+  counterTotal,
+  decodeHistogram,
+  summarize,
+  type LatencySummary,
+} from '../../libs/metrics/histogram.set.js';
 import type { SeriesView } from '../../libs/metrics/metrics.aggregate.js';
 import { SERIES } from '../../libs/metrics/metrics.service.js';
 import { FOLLOWER_BUCKETS } from '../../libs/fanout/fanout.plan.js';
@@ -52,9 +58,7 @@ export function seriesOf(run: BenchRun, name: string): SeriesView[] {
 }
 
 export function counterOf(run: BenchRun, name: string, detail?: string): number {
-  return (run.server?.counters ?? [])
-    .filter((c) => c.name === name && (detail === undefined || c.labels.detail === detail))
-    .reduce((sum, c) => sum + c.value, 0);
+  return counterTotal(run.server?.counters ?? [], name, detail);
 }
 
 /** Percentile spectrum of an encoded histogram, in ms: [percentile, latency] for an HDR-style plot. */

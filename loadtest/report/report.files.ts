@@ -5,6 +5,7 @@ import { renderHtml } from './report.html.js';
 import { renderMarkdown } from './report.markdown.js';
 
 export async function writeReports(summary: BenchSummary, dir: string): Promise<void> {
-  await writeFile(join(dir, 'report.md'), renderMarkdown(summary));
-  await writeFile(join(dir, 'report.html'), renderHtml(summary));
+  const markdown = renderMarkdown(summary);
+  await writeFile(join(dir, 'report.md'), markdown);
+  await writeFile(join(dir, 'report.html'), renderHtml(summary, markdown));
 }

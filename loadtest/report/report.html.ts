@@ -5,6 +5,7 @@ import type { BenchRun, BenchSummary } from '../bench/bench.summary.js';
 import {
   BUCKET_COLORS,
   commonRates,
+  counterOf,
   mainEndpoint,
   readsByFollowing,
   runLabel,
@@ -151,10 +152,7 @@ function lagChart(summary: BenchSummary): string {
 function writesChart(summary: BenchSummary): string {
   const runs = summary.runs.filter((r) => r.target === 'api' && r.scenario === 'celebrity-storm');
   if (runs.length === 0) return '';
-  const value = (run: BenchRun, detail: string) =>
-    (run.server?.counters ?? [])
-      .filter((c) => c.name === SERIES.mailboxWrites && c.labels.detail === detail)
-      .reduce((n, c) => n + c.value, 0);
+  const value = (run: BenchRun, detail: string) => counterOf(run, SERIES.mailboxWrites, detail);
   return figure(
     barChart({
       title: 'celebrity-storm: mailbox writes on the write path',
@@ -213,8 +211,9 @@ export function markdownToHtml(markdown: string): string {
     .join('\n');
 }
 
-export function renderHtml(summary: BenchSummary): string {
-  const [head, ...sections] = renderMarkdown(summary).split(/\n(?=## )/);
+/** `markdown`: the report already rendered, when the caller has it (rendering decodes every histogram again). */
+export function renderHtml(summary: BenchSummary, markdown = renderMarkdown(summary)): string {
+  const [head, ...sections] = markdown.split(/\n(?=## )/);
   const charts = [
     ...scenariosOf(summary).map((s) => ladderChart(summary, s)),
     followingChart(summary),

@@ -178,7 +178,7 @@ export function barChart(chart: BarChart): string {
   const band = PLOT_W / Math.max(1, chart.categories.length);
   const barW = (band * 0.8) / Math.max(1, chart.groups.length);
   const xAxis: Axis = { label: '', scale: 'linear' };
-  let inner = axes({ ...xAxis, label: '' }, chart.y, () => 0, ys, [], ticksOf(chart.y, yd));
+  let inner = axes(xAxis, chart.y, () => 0, ys, [], ticksOf(chart.y, yd));
   chart.categories.forEach((category, c) => {
     inner += `<text x="${(c + 0.5) * band}" y="${PLOT_H + 16}" class="tick" text-anchor="middle">${escapeXml(category)}</text>`;
     chart.groups.forEach((g, i) => {
@@ -189,7 +189,7 @@ export function barChart(chart: BarChart): string {
       inner += `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(PLOT_H - y).toFixed(1)}" fill="${g.color}"><title>${escapeXml(`${g.name}, ${category}: ${formatNumber(v)}`)}</title></rect>`;
     });
   });
-  inner += `<text x="${PLOT_W / 2}" y="${PLOT_H + 38}" class="label" text-anchor="middle">${escapeXml(chart.y.label === '' ? '' : '')}</text></g>`;
+  inner += '</g>';
   return frame(chart.title, inner + legend(chart.groups.map((g) => ({ name: g.name, color: g.color, bar: true }))));
 }
 
