@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Strategy, TimelineFlags } from '#libs/config';
+import type { TimelineFlags } from '#libs/config';
 import { Prisma, PrismaService } from '#libs/db';
 
 export interface FlagsRow extends TimelineFlags {
@@ -9,6 +9,11 @@ export interface FlagsRow extends TimelineFlags {
 
 type Db = Prisma.TransactionClient | PrismaService;
 
+const READ_FLAGS = `
+  SELECT strategy, celebrity_threshold AS "celebrityThreshold", mailbox_size AS "mailboxSize",
+         fanout_batch_size AS "fanoutBatchSize", mailbox_epoch AS "mailboxEpoch", version
+  FROM runtime_flags WHERE id = 1`;
+
 @Injectable()
 export class FlagsRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -17,33 +22,18 @@ export class FlagsRepository {
     await this.prisma.runtimeFlags.upsert({ where: { id: 1 }, create: { id: 1, ...defaults }, update: {} });
   }
 
-  /** Inside a transaction through Prisma; otherwise (the fan-out planner, for every post) a prepared statement. */
-  async read(tx?: Prisma.TransactionClient): Promise<FlagsRow> {
-    if (tx) {
-      const row = await tx.runtimeFlags.findUniqueOrThrow({ where: { id: 1 } });
-      return {
-        strategy: row.strategy as Strategy,
-        celebrityThreshold: row.celebrityThreshold,
-        mailboxSize: row.mailboxSize,
-        fanoutBatchSize: row.fanoutBatchSize,
-        mailboxEpoch: row.mailboxEpoch,
-        version: row.version,
-      };
-    }
-    const [row] = await this.prisma.prepared<FlagsRow>(
-      'flags-read',
-      `SELECT strategy, celebrity_threshold AS "celebrityThreshold", mailbox_size AS "mailboxSize",
-              fanout_batch_size AS "fanoutBatchSize", mailbox_epoch AS "mailboxEpoch", version
-       FROM runtime_flags WHERE id = 1`,
-      [],
-    );
+  /** Read for every post the planner fans out: a prepared statement. */
+  async read(): Promise<FlagsRow> {
+    const [row] = await this.prisma.prepared<FlagsRow>('flags-read', READ_FLAGS, []);
     if (!row) throw new Error('runtime_flags has no row: FlagsService.ensure runs at start-up');
     return row;
   }
 
-  /** Locks the row for the rest of the transaction so concurrent updates apply one after the other. */
-  async readForUpdate(tx: Prisma.TransactionClient): Promise<void> {
-    await tx.$queryRaw`SELECT id FROM runtime_flags WHERE id = 1 FOR UPDATE`;
+  /** Locks the row for the rest of the transaction, so concurrent updates apply one after the other, and reads it. */
+  async readForUpdate(tx: Prisma.TransactionClient): Promise<FlagsRow> {
+    const [row] = await tx.$queryRawUnsafe<FlagsRow[]>(`${READ_FLAGS} FOR UPDATE`);
+    if (!row) throw new Error('runtime_flags has no row: FlagsService.ensure runs at start-up');
+    return row;
   }
 
   /** Polled by every process a few times a second. */

@@ -70,8 +70,7 @@ export class FlagsService implements OnModuleInit, OnModuleDestroy {
 
   async update(patch: Partial<TimelineFlags>): Promise<FlagsSnapshot> {
     const event = await this.prisma.$transaction(async (tx) => {
-      await this.repository.readForUpdate(tx);
-      const before = await this.repository.read(tx);
+      const before = await this.repository.readForUpdate(tx);
       const flags: TimelineFlags = {
         strategy: patch.strategy ?? before.strategy,
         celebrityThreshold: patch.celebrityThreshold ?? before.celebrityThreshold,
