@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { celebrityShare, parseCredentials, poolFor, seededRandom, WeightedPool } from './credentials.model.js';
+import {
+  celebrityShare,
+  followingBucket,
+  parseCredentials,
+  poolFor,
+  seededRandom,
+  WeightedPool,
+} from './credentials.model.js';
 
 const creds = parseCredentials(
   JSON.parse(readFileSync(new URL('./fixtures/tiny-credentials.json', import.meta.url), 'utf8')),
@@ -15,6 +22,13 @@ function frequencies(pool: WeightedPool<{ id: string }>, n: number): Record<stri
   }
   return Object.fromEntries(Object.entries(counts).map(([id, c]) => [id, c / n]));
 }
+
+describe('followingBucket', () => {
+  it('puts readers in the bucket their following count falls in, edges included', () => {
+    const at = [0, 9, 10, 49, 50, 199, 200, 5000].map(followingBucket);
+    expect(at).toEqual(['0-9', '0-9', '10-49', '10-49', '50-199', '50-199', '200+', '200+']);
+  });
+});
 
 describe('who sends', () => {
   it('readers-by-activity draws in proportion to activity, never a user with activity 0', () => {

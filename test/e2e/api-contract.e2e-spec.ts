@@ -7,11 +7,11 @@ import { decodeHistogram } from '../../libs/metrics/histogram.set.js';
 import type { MetricsView } from '../../libs/metrics/metrics.aggregate.js';
 import type { ProcessSnapshot } from '../../libs/metrics/metrics.service.js';
 import { ApiClient, type ApiResponse } from '../support/api-client.js';
-import { startProcess, startStack, type Started } from '../support/processes.js';
+import { freePort, startProcess, startStack, type Started } from '../support/processes.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
 
 const config = testConfig();
-const port = 3900 + (process.pid % 500);
+const port = await freePort();
 const api = new ApiClient(`http://127.0.0.1:${port}`);
 let stack: Awaited<ReturnType<typeof startStack>>;
 
@@ -201,8 +201,11 @@ describe('admin', () => {
 });
 
 describe('documentation', () => {
+  const called = new Set<string>();
+
   /** Calls a route and checks the answer against the OpenAPI document's schema for it, strictly. */
   async function documented(method: HttpMethod, template: string, path: string, options = {}) {
+    called.add(`${method} ${template}`);
     const route = API_ROUTES.find((r) => r.method === method && r.path === template);
     expect(route, `${method} ${template} is documented`).toBeDefined();
     const response = await api.call(method.toUpperCase(), path, options);
@@ -254,6 +257,9 @@ describe('documentation', () => {
     await documented('delete', '/v1/me/following/{userId}', `/v1/me/following/${author.id}`, { token });
     await documented('post', '/v1/admin/mailboxes/rebuild', '/v1/admin/mailboxes/rebuild', admin);
     await api.waitIdle(ADMIN_TOKEN);
+    // Every documented JSON route was called above (the text ones and the document itself are checked apart).
+    const json = API_ROUTES.filter((r) => !['/metrics', '/docs', '/docs/openapi.json'].includes(r.path));
+    expect([...called].sort()).toEqual(json.map((r) => `${r.method} ${r.path}`).sort());
   });
 });
 
@@ -317,7 +323,7 @@ describe('flags across processes', () => {
   afterAll(async () => second?.stop());
 
   it('reach another API process without a restart', async () => {
-    const otherPort = port + 1000;
+    const otherPort = await freePort();
     second = await startProcess(
       'api',
       { ...envOf(config), PORT: String(otherPort), HOST: '127.0.0.1' },

@@ -1,13 +1,14 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { BenchSummary } from '../../loadtest/bench/bench.summary.js';
 import { deletePrefix } from '../../loadtest/bench/redis.admin.js';
+import { dropDatabase } from '../support/global-setup.js';
+import { freePort } from '../support/processes.js';
 
 // The load suite must not rot: `npm run bench` end to end on a tiny graph, with one- and two-step ladders of a
 // second each. It seeds its own database, starts its own API and worker, runs every scenario under every strategy,
@@ -18,21 +19,27 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const base = new URL(inject('databaseUrl'));
 const databaseUrl = Object.assign(new URL(base), { pathname: `${base.pathname}_bench` }).toString();
 const redisPrefix = `${inject('redisPrefix')}-bench`;
-const port = 6900 + (process.pid % 500);
+const port = await freePort();
+const ceilingPort = await freePort();
 let out: string;
 
+let bench: ChildProcess | undefined;
+
 afterAll(async () => {
+  // The bench stops its API, worker and ceiling itself on SIGTERM; if this test timed out it is still running.
+  if (bench && bench.exitCode === null) {
+    bench.kill('SIGTERM');
+    await new Promise((resolve) => bench!.once('close', resolve));
+  }
   await deletePrefix(inject('redisUrl'), redisPrefix);
-  const admin = new pg.Client({ connectionString: Object.assign(new URL(base), { pathname: '/postgres' }).toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${databaseUrl.split('/').pop()}" WITH (FORCE)`);
-  await admin.end();
+  await dropDatabase(databaseUrl);
   if (out) await rm(out, { recursive: true, force: true });
+  await rm(join(ROOT, 'loadtest/out/graph-300-1.json'), { force: true });
 });
 
 function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['dist/loadtest/bench/bench.cli.js', ...args], { cwd: ROOT });
+    const child = (bench = spawn(process.execPath, ['dist/loadtest/bench/bench.cli.js', ...args], { cwd: ROOT }));
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -48,7 +55,7 @@ describe('npm run bench on a tiny graph', () => {
       ...['--rates', 'read=40,80;write=10,20;mixed=51;celebrity-storm=105'],
       ...['--step-seconds', '1', '--warmup-seconds', '1', '--backlog-writes', '3000', '--check-users', '30'],
       ...['--database-url', databaseUrl, '--redis-url', inject('redisUrl'), '--redis-prefix', redisPrefix],
-      ...['--port', String(port), '--ceiling-port', String(port + 1), '--out', out],
+      ...['--port', String(port), '--ceiling-port', String(ceilingPort), '--out', out],
     ]);
     expect(code, output).toBe(0);
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api-client.js';
 import { deletePrefix } from '../../loadtest/bench/redis.admin.js';
-import { startProcess, startStack, type Started } from '../support/processes.js';
+import { freePort, startProcess, startStack, type Started } from '../support/processes.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
 
 const config = testConfig({ TIMELINE_STRATEGY: 'push' });
 const env = envOf(config, { TIMELINE_STRATEGY: 'push', FANOUT_BATCH_SIZE: '10', FANOUT_CONCURRENCY: '2' });
-const port = 4900 + (process.pid % 500);
+const port = await freePort();
 const api = new ApiClient(`http://127.0.0.1:${port}`);
 let stack: Awaited<ReturnType<typeof startStack>>;
 let worker: Started;

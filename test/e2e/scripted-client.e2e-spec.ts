@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack } from '../support/processes.js';
+import { freePort, startStack } from '../support/processes.js';
 import { ADMIN_TOKEN, envOf, testConfig } from '../support/test-config.js';
 
 const config = testConfig();
-const port = 5900 + (process.pid % 500);
+const port = await freePort();
 let stack: Awaited<ReturnType<typeof startStack>>;
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api-client.js';
-import { startStack } from '../support/processes.js';
+import { freePort, startStack } from '../support/processes.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
 
 type Strategy = 'push' | 'pull' | 'hybrid';
@@ -54,7 +54,7 @@ class Model {
 }
 
 const config = testConfig({ CELEBRITY_THRESHOLD: '3', MAILBOX_SIZE: '12', FANOUT_BATCH_SIZE: '10' });
-const api = new ApiClient(`http://127.0.0.1:${3400 + (process.pid % 500)}`);
+const api = new ApiClient(`http://127.0.0.1:${await freePort()}`);
 let stack: Awaited<ReturnType<typeof startStack>>;
 
 beforeAll(async () => {

@@ -16,6 +16,17 @@ declare module 'vitest' {
   }
 }
 
+/** Drops a test database (on the server of TEST_DATABASE_BASE_URL), even with connections still open. */
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: BASE });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${new URL(databaseUrl).pathname.slice(1)}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
 /** Each run gets a new database and a Redis key prefix of its own, and removes both at the end. */
 export default async function setup(project: TestProject) {
   const suffix = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
@@ -30,10 +41,9 @@ export default async function setup(project: TestProject) {
   project.provide('redisPrefix', redisPrefix);
 
   return async () => {
+    // Test files add their own suffix to the run's prefix (test-config.ts), so their keys are `<prefix>-<hex>:…`.
     await deletePrefix(REDIS_URL, redisPrefix);
-    const admin = new pg.Client({ connectionString: BASE });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "fanout_lab_test_${suffix}" WITH (FORCE)`);
-    await admin.end();
+    await deletePrefix(REDIS_URL, `${redisPrefix}-*`);
+    await dropDatabase(databaseUrl);
   };
 }
