@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { writeReports } from '../report/report.files.js';
 import { BenchUsageError, parseBenchOptions, USAGE } from './bench.options.js';
 import { runBench } from './bench.run.js';
+import { stopAllServices } from './service.process.js';
 
 async function main(argv: string[]): Promise<number> {
   const strings = [
@@ -42,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const bench = parseBenchOptions(values, process.env);
   const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-  const command = `npm run bench -- ${argv.join(' ')}`.trim();
+  const command = `npm run bench -- ${argv.map(shellQuote).join(' ')}`.trim();
   const summary = await runBench(bench, command, log);
   const out = resolve(bench.out);
   await mkdir(out, { recursive: true });
@@ -60,6 +61,18 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** So the command the report prints can be pasted into a shell (`--rates "read=…;write=…"`). */
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+// Interrupted (Ctrl-C, or a test runner giving up), the bench stops the API, worker and ceiling it started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void stopAllServices().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  });
 }
 
 main(process.argv.slice(2)).then(

@@ -55,8 +55,8 @@ its ladder, and writes report.md, report.html and summary.json.
   --reuse-graph           keep the graph in the database if it has --users users (reseeding takes seconds)
   --fanout-concurrency N  the worker's FANOUT_CONCURRENCY (its default: 8)
   --out DIR               where the report goes (loadtest/out/bench)
-  --database-url URL      a database the bench may wipe (${DEFAULT_DATABASE_URL})
-  --redis-url URL         (redis://127.0.0.1:6379)
+  --database-url URL      a database the bench may wipe ($BENCH_DATABASE_URL, else ${DEFAULT_DATABASE_URL})
+  --redis-url URL         ($REDIS_URL, else redis://127.0.0.1:6379); only keys under --redis-prefix are wiped
   --redis-prefix P        key prefix of the bench's deployment, wiped at start (bench)
   --port N                the bench's API port (3100); the ceiling uses --ceiling-port (3199)
 `;

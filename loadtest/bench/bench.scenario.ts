@@ -13,6 +13,7 @@ import { type ApiClient, sleep } from './api.client.js';
 import type { BenchOptions, ScenarioName } from './bench.options.js';
 import { capacityOf, type BenchRun } from './bench.summary.js';
 import { checkInvariant } from './invariant.check.js';
+import { track } from './service.process.js';
 
 const TIMEOUT_MS = 10_000;
 const SEED = 1;
@@ -48,9 +49,11 @@ async function driveInChild(
       ...['--seed', String(SEED), '--timeout-ms', String(TIMEOUT_MS), '--quiet-stdout'],
     ];
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist/loadtest/driver/drive.cli.js'), ...args], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      const child = track(
+        spawn(process.execPath, [join(PROJECT_ROOT, 'dist/loadtest/driver/drive.cli.js'), ...args], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        }),
+      );
       const lines = createInterface({ input: child.stderr });
       lines.on('line', (line) => {
         ctx.log(`  ${line}`);

@@ -24,6 +24,29 @@ export interface Service {
   stop: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
+/** Every service started and not yet exited, so an interrupted bench can stop them (see stopAllServices). */
+const running = new Set<ChildProcess>();
+
+/** Counts a child process among those an interrupted bench stops, until it exits. */
+export function track<T extends ChildProcess>(child: T): T {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+/** Stops whatever services are still running (the bench's SIGINT/SIGTERM handler). */
+export async function stopAllServices(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
 /** Starts a built script of this project as its own Node process and waits for its ready line. */
 export async function startService(spec: ServiceSpec): Promise<Service> {
   const child = spawn(process.execPath, [spec.script, ...(spec.args ?? [])], {
@@ -39,6 +62,7 @@ export async function startService(spec: ServiceSpec): Promise<Service> {
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
+  track(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   exited.then(() => file?.end());
   await new Promise<void>((resolve, reject) => {
