@@ -13,6 +13,12 @@ const base = {
 export default defineConfig({
   ...base,
   test: {
+    // `npm run test:coverage`: how much of libs/ the unit and integration tiers reach without the end-to-end tests.
+    coverage: {
+      provider: 'v8',
+      include: ['libs/**'],
+      exclude: ['libs/db/generated/**', '**/*.spec.ts', '**/*.int-spec.ts'],
+    },
     projects: [
       { ...base, test: { name: 'unit', include: ['{apps,libs,loadtest}/**/*.spec.ts'] } },
       {
