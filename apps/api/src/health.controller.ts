@@ -1,14 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { PrismaService } from '#libs/db';
-import { UnavailableError } from '#libs/errors';
-import { RedisService } from '#libs/redis';
+import { ReadinessService } from '#libs/health';
 
 @Controller('health')
 export class HealthController {
-  constructor(
-    private readonly prisma: PrismaService,
-    private readonly redis: RedisService,
-  ) {}
+  constructor(private readonly readiness: ReadinessService) {}
 
   @Get('live')
   live() {
@@ -16,20 +11,7 @@ export class HealthController {
   }
 
   @Get('ready')
-  async ready() {
-    const [postgres, redis] = await Promise.all([
-      this.prisma.$queryRaw`SELECT 1`.then(
-        () => 'ok',
-        (e: Error) => e.message,
-      ),
-      this.redis.client.ping().then(
-        () => 'ok',
-        (e: Error) => e.message,
-      ),
-    ]);
-    if (postgres !== 'ok' || redis !== 'ok') {
-      throw new UnavailableError(`not ready: postgres ${postgres}; redis ${redis}`);
-    }
-    return { status: 'ok', postgres, redis };
+  ready() {
+    return this.readiness.check();
   }
 }
