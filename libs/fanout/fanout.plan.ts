@@ -30,3 +30,11 @@ export function followerBucket(followers: number): FollowerBucket {
   if (followers <= 10_000) return '1k-10k';
   return '10k+';
 }
+
+/**
+ * The floor to pass with an author's newest `limit` posts: when there were `limit` of them, older ones may exist
+ * beyond the lowest, so the mailbox is complete only from there up; otherwise it holds all of them ('0').
+ */
+export function floorOf(entries: readonly { postId: string }[], limit: number): string {
+  return entries.length === limit && limit > 0 ? entries[limit - 1]!.postId : '0';
+}

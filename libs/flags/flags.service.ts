@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig, type TimelineFlags } from '#libs/config';
-import { PrismaService } from '#libs/db';
-import { OutboxRepository, OutboxService } from '#libs/outbox';
+import { OutboxWriter } from '#libs/outbox';
 import { RedisService } from '#libs/redis';
 import { FlagsRepository } from './flags.repository.js';
 import { nextEpoch } from './flags.policy.js';
@@ -33,9 +32,7 @@ export class FlagsService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: FlagsRepository,
-    private readonly prisma: PrismaService,
-    private readonly outbox: OutboxRepository,
-    private readonly dispatcher: OutboxService,
+    private readonly outbox: OutboxWriter,
     private readonly redis: RedisService,
   ) {}
 
@@ -69,21 +66,20 @@ export class FlagsService implements OnModuleInit, OnModuleDestroy {
   }
 
   async update(patch: Partial<TimelineFlags>): Promise<FlagsSnapshot> {
-    const event = await this.prisma.$transaction(async (tx) => {
-      const before = await this.repository.readForUpdate(tx);
-      const flags: TimelineFlags = {
-        strategy: patch.strategy ?? before.strategy,
-        celebrityThreshold: patch.celebrityThreshold ?? before.celebrityThreshold,
-        mailboxSize: patch.mailboxSize ?? before.mailboxSize,
-        fanoutBatchSize: patch.fanoutBatchSize ?? before.fanoutBatchSize,
-      };
-      const epoch = nextEpoch(before.mailboxEpoch, before.strategy, flags.strategy);
-      const version = await this.repository.write(tx, flags, epoch);
-      const eventId = await this.outbox.append(tx, { type: 'flags.changed', payload: { version } });
-      return { eventId, event: { type: 'flags.changed' as const, payload: { version } } };
-    });
+    await this.outbox.commit(
+      async (tx) => {
+        const before = await this.repository.readForUpdate(tx);
+        const flags: TimelineFlags = {
+          strategy: patch.strategy ?? before.strategy,
+          celebrityThreshold: patch.celebrityThreshold ?? before.celebrityThreshold,
+          mailboxSize: patch.mailboxSize ?? before.mailboxSize,
+          fanoutBatchSize: patch.fanoutBatchSize ?? before.fanoutBatchSize,
+        };
+        return this.repository.write(tx, flags, nextEpoch(before.mailboxEpoch, before.strategy, flags.strategy));
+      },
+      (version) => ({ type: 'flags.changed', payload: { version } }),
+    );
     await this.announce();
-    await this.dispatcher.dispatch([event]);
     return this.snapshot;
   }
 

@@ -1,14 +1,33 @@
 /** The one place queue names, job names and payloads are defined; producers and processors import from here. */
 export const FANOUT_QUEUE = 'fanout';
 
-export type PostEvent = { type: 'post.created' | 'post.deleted'; payload: { postId: string; authorId: string } };
-export type FollowEvent = {
-  type: 'follow.created' | 'follow.removed';
-  payload: { followerId: string; followeeId: string };
-};
-export type FlagsEvent = { type: 'flags.changed'; payload: { version: number } };
-export type DomainEvent = PostEvent | FollowEvent | FlagsEvent;
+/** A post or a follow pair: what the events that move mailboxes carry. */
+export interface PostPayload {
+  postId: string;
+  authorId: string;
+}
+export interface FollowPayload {
+  followerId: string;
+  followeeId: string;
+}
+
+/** The outbox's events: each change that moves mailboxes, committed with the change itself. */
+export type DomainEvent =
+  | { type: 'post.created'; payload: PostPayload }
+  | { type: 'post.deleted'; payload: PostPayload }
+  | { type: 'follow.created'; payload: FollowPayload }
+  | { type: 'follow.removed'; payload: FollowPayload }
+  | { type: 'flags.changed'; payload: { version: number } };
 export type DomainEventType = DomainEvent['type'];
+export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
+/** Every event type, checked complete by the compiler (a new type fails to compile until it is listed here). */
+export const DOMAIN_EVENT_TYPES = Object.keys({
+  'post.created': 1,
+  'post.deleted': 1,
+  'follow.created': 1,
+  'follow.removed': 1,
+  'flags.changed': 1,
+} satisfies Record<DomainEventType, 1>) as DomainEventType[];
 
 /** One mailbox entry: a post id (also its score) and its author, so unfollow can retract by author. */
 export interface MailboxEntry {
@@ -52,15 +71,16 @@ export interface FanoutJobs {
 }
 
 export type FanoutJobName = keyof FanoutJobs;
-export const FANOUT_JOB_NAMES = [
-  'outbox-event',
-  'deliver-batch',
-  'retract-batch',
-  'mailbox-rebuild',
-  'rebuild-all',
-  'author-timeline-build',
-  'demote-author',
-] as const satisfies readonly FanoutJobName[];
+/** Every job name, checked complete by the compiler; the worker refuses to start without a handler for each. */
+export const FANOUT_JOB_NAMES = Object.keys({
+  'outbox-event': 1,
+  'deliver-batch': 1,
+  'retract-batch': 1,
+  'mailbox-rebuild': 1,
+  'rebuild-all': 1,
+  'author-timeline-build': 1,
+  'demote-author': 1,
+} satisfies Record<FanoutJobName, 1>) as FanoutJobName[];
 
 export const jobIds = {
   event: (eventId: string) => `evt-${eventId}`,

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { JobsOptions, Queue } from 'bullmq';
-import { FANOUT_QUEUE, type FanoutJobName, type FanoutJobs } from './fanout.jobs.js';
+import { FANOUT_QUEUE, jobIds, type FanoutJobName, type FanoutJobs } from './fanout.jobs.js';
 
 /** Retries with exponential backoff (0.5 s, 1 s, 2 s … about 4 minutes in all) before a job counts as failed. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -11,7 +11,16 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { count: 10_000 },
 };
 
-/** Typed producer for the fan-out queue. */
+/**
+ * Requests that nobody waits on: a failed one is dropped, so the same job id can be asked for again at once
+ * (BullMQ ignores an add whose id is still in the failed set).
+ */
+const DROP_ON_FAIL: JobsOptions = { removeOnFail: true };
+
+/**
+ * Typed producer for the fan-out queue: every job the product adds goes through here, with its id (which makes adding
+ * it twice harmless) and its options decided in this one place.
+ */
 @Injectable()
 export class FanoutQueue {
   constructor(@InjectQueue(FANOUT_QUEUE) readonly queue: Queue) {}
@@ -29,6 +38,42 @@ export class FanoutQueue {
     return this.queue.addBulk(
       jobs.map(({ data, jobId }) => ({ name, data, opts: { ...DEFAULT_JOB_OPTIONS, ...opts, jobId } })),
     );
+  }
+
+  /** A reader found their mailbox missing, stale or being rebuilt: one rebuild per user and epoch. */
+  async requestMailboxRebuild(userId: string, epoch: number): Promise<void> {
+    await this.add('mailbox-rebuild', { userId, epoch }, jobIds.rebuild(userId, epoch, 'lazy'), DROP_ON_FAIL);
+  }
+
+  /** Rebuilds of many users at once (the admin's rebuild of every mailbox), under one round name. */
+  async requestMailboxRebuilds(userIds: readonly string[], epoch: number, round: string): Promise<void> {
+    await this.addBulk(
+      'mailbox-rebuild',
+      userIds.map((userId) => ({ data: { userId, epoch }, jobId: jobIds.rebuild(userId, epoch, round) })),
+      DROP_ON_FAIL,
+    );
+  }
+
+  /** The admin's "rebuild every mailbox"; the worker pages through the users. */
+  async requestRebuildAll(requestedAt: number): Promise<void> {
+    await this.add('rebuild-all', { requestedAt }, `rebuild-all-${requestedAt}`);
+  }
+
+  /** Author timelines Redis lost, in one round trip. */
+  async requestAuthorTimelines(authorIds: readonly string[]): Promise<void> {
+    await this.addBulk(
+      'author-timeline-build',
+      authorIds.map((authorId) => ({ data: { authorId }, jobId: jobIds.authorTimeline(authorId) })),
+      DROP_ON_FAIL,
+    );
+  }
+
+  /**
+   * Not a child of any event: one demotion may be wanted by several events (a post, a flag change), and a job can
+   * have only one parent. The id carries the pull version, so each version is demoted at most once.
+   */
+  async requestDemotion(authorId: string, pullVersion: number): Promise<void> {
+    await this.add('demote-author', { authorId, pullVersion }, jobIds.demote(authorId, pullVersion));
   }
 
   async depths(): Promise<Record<string, number>> {

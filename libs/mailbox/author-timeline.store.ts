@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import type { MailboxEntry } from '#libs/outbox';
+import type { MailboxEntry } from '#libs/jobs';
 import { RedisService } from '#libs/redis';
 import * as scripts from './author-timeline.scripts.js';
 import { entryOf, memberOf } from './mailbox.member.js';

@@ -1,4 +1,6 @@
-import type { MailboxEntry } from '#libs/outbox';
+import type { MailboxEntry } from '#libs/jobs';
+
+export type { MailboxEntry };
 
 // How a post is stored in a mailbox or an author's timeline: the sorted-set member "postId:authorId" (the score is
 // the post id). No Nest imports, so the ceiling server reads mailboxes with exactly this decoding.

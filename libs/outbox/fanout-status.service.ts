@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { FanoutQueue } from './fanout.queue.js';
+import { FanoutQueue } from '#libs/jobs';
 import { OutboxRepository } from './outbox.repository.js';
 
 export interface DeliveryCounts {

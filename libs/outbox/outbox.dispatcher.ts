@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { FanoutQueue } from './fanout.queue.js';
-import { jobIds } from './fanout.jobs.js';
+import { FanoutQueue, jobIds } from '#libs/jobs';
 import { OutboxRepository, type PendingEvent } from './outbox.repository.js';
 
+/** Puts committed outbox events on the fan-out queue, one job per event, its id derived from the event's. */
 @Injectable()
-export class OutboxService {
+export class OutboxDispatcher {
   private readonly logger = new Logger('Outbox');
 
   constructor(

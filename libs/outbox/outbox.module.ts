@@ -1,15 +1,15 @@
-import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { FANOUT_QUEUE } from './fanout.jobs.js';
+import { JobsModule } from '#libs/jobs';
 import { FanoutStatusService } from './fanout-status.service.js';
-import { FanoutQueue } from './fanout.queue.js';
+import { OutboxDispatcher } from './outbox.dispatcher.js';
+import { OutboxRelay } from './outbox.relay.js';
 import { OutboxRepository } from './outbox.repository.js';
-import { OutboxService } from './outbox.service.js';
-import { QueueMetrics } from './queue.metrics.js';
+import { OutboxWriter } from './outbox.writer.js';
 
+/** The outbox: its table, the writer every change goes through, the dispatcher, the relay (the worker starts it). */
 @Module({
-  imports: [BullModule.registerQueue({ name: FANOUT_QUEUE })],
-  providers: [OutboxRepository, OutboxService, FanoutQueue, FanoutStatusService, QueueMetrics],
-  exports: [OutboxRepository, OutboxService, FanoutQueue, FanoutStatusService],
+  imports: [JobsModule],
+  providers: [OutboxRepository, OutboxDispatcher, OutboxWriter, OutboxRelay, FanoutStatusService],
+  exports: [OutboxRepository, OutboxWriter, OutboxRelay, FanoutStatusService],
 })
 export class OutboxModule {}

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
-import { OutboxRepository, OutboxService } from '#libs/outbox';
+import { OutboxDispatcher } from './outbox.dispatcher.js';
+import { OutboxRepository } from './outbox.repository.js';
 
 const SWEEP_BATCH = 1000;
 
@@ -17,7 +18,7 @@ export class OutboxRelay implements OnApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbox: OutboxRepository,
-    private readonly dispatcher: OutboxService,
+    private readonly dispatcher: OutboxDispatcher,
   ) {}
 
   start(): void {

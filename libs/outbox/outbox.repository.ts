@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService } from '#libs/db';
-import type { DomainEvent } from './fanout.jobs.js';
+import type { DomainEvent } from '#libs/jobs';
 
+/** An event committed to the outbox, with its id: what the dispatcher enqueues. */
 export interface PendingEvent {
   eventId: string;
   event: DomainEvent;
@@ -16,6 +17,20 @@ export interface OutboxCounts {
 
 type Db = Prisma.TransactionClient | PrismaService;
 
+/**
+ * The statement that appends one event per row of `source` (a CTE name) inside a caller's statement, as `name`,
+ * returning the event's `id`. For hot paths that write their change and its event in one statement (a post); the
+ * outbox's columns are still spelled only here. The event counts as enqueued from the start: the caller enqueues it
+ * right after the commit, and the relay re-enqueues it after OUTBOX_REENQUEUE_MS should that not happen.
+ */
+export function appendFromCte(name: string, source: string, type: DomainEvent['type'], payloadSql: string): string {
+  return `${name} AS (
+    INSERT INTO outbox (type, payload, enqueued_at) SELECT '${type}', ${payloadSql}, now() FROM ${source}
+    RETURNING id
+  )`;
+}
+
+/** The outbox table: events written in the transaction of the change they describe, then their delivery state. */
 @Injectable()
 export class OutboxRepository {
   constructor(private readonly prisma: PrismaService) {}

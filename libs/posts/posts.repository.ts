@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService } from '#libs/db';
+import { appendFromCte } from '#libs/outbox';
 import { MAX_ID } from '#libs/paging';
 import type { PostRow } from './post.model.js';
 
@@ -54,11 +55,7 @@ const INSERT_WITH_EVENT = `
     UPDATE users SET posts_count = posts_count + 1 WHERE id = $1 RETURNING id, handle
   ), post AS (
     INSERT INTO posts (author_id, body) SELECT id, $2 FROM author RETURNING id, author_id, body, created_at
-  ), event AS (
-    INSERT INTO outbox (type, payload, enqueued_at)
-    SELECT 'post.created', jsonb_build_object('postId', id::text, 'authorId', author_id::text), now() FROM post
-    RETURNING id
-  )
+  ), ${appendFromCte('event', 'post', 'post.created', "jsonb_build_object('postId', id::text, 'authorId', author_id::text)")}
   SELECT post.id, post.author_id, author.handle, post.body, post.created_at, event.id AS event_id
   FROM post, author, event`;
 

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '#libs/db';
 import { ForbiddenError, NotFoundError, ValidationFailedError } from '#libs/errors';
-import { OutboxRepository, OutboxService, type PendingEvent } from '#libs/outbox';
+import { OutboxWriter } from '#libs/outbox';
 import { decodeCursor, encodeCursor, pageOf, type Page } from '#libs/paging';
 import { PostCacheStore } from './post-cache.store.js';
 import { MAX_POST_LENGTH, postLength, toItem, type TimelineItem } from './post.model.js';
@@ -10,11 +9,9 @@ import { PostsRepository } from './posts.repository.js';
 @Injectable()
 export class PostsService {
   constructor(
-    private readonly prisma: PrismaService,
     private readonly posts: PostsRepository,
     private readonly cache: PostCacheStore,
-    private readonly outbox: OutboxRepository,
-    private readonly dispatcher: OutboxService,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   /** Commits the post and its outbox event together, then enqueues fan-out; never waits for fan-out. */
@@ -29,11 +26,10 @@ export class PostsService {
     const created = await this.posts.insertWithEvent(authorId, body);
     if (!created) throw new NotFoundError(`No user with id ${authorId}.`);
     const item = toItem(created.row);
-    const event: PendingEvent = {
-      eventId: created.eventId,
-      event: { type: 'post.created', payload: { postId: item.id, authorId } },
-    };
-    await Promise.all([this.cache.put([item]), this.dispatcher.dispatch([event], { markedEnqueued: true })]);
+    await Promise.all([
+      this.cache.put([item]),
+      this.outbox.dispatchAppended(created.eventId, { type: 'post.created', payload: { postId: item.id, authorId } }),
+    ]);
     return item;
   }
 
@@ -48,14 +44,11 @@ export class PostsService {
     const row = await this.posts.find(postId);
     if (!row) throw new NotFoundError(`No post with id ${postId}.`);
     if (row.authorId.toString() !== userId) throw new ForbiddenError('Only the author can delete a post.');
-    const event = await this.prisma.$transaction(async (tx): Promise<PendingEvent | null> => {
-      if (!(await this.posts.markDeleted(tx, postId, userId))) return null;
-      const e = { type: 'post.deleted', payload: { postId, authorId: userId } } as const;
-      return { eventId: await this.outbox.append(tx, e), event: e };
-    });
-    if (!event) return;
-    await this.cache.markDeleted([postId]);
-    await this.dispatcher.dispatch([event]);
+    const deleted = await this.outbox.commit(
+      async (tx) => ((await this.posts.markDeleted(tx, postId, userId)) ? true : null),
+      () => ({ type: 'post.deleted', payload: { postId, authorId: userId } }),
+    );
+    if (deleted) await this.cache.markDeleted([postId]);
   }
 
   async byAuthor(authorId: string, cursor: string | undefined, limit: number): Promise<Page<TimelineItem>> {

@@ -44,13 +44,6 @@ export class UsersRepository {
     return (await this.prisma.user.count({ where: { id: BigInt(id) } })) > 0;
   }
 
-  async followersCount(id: string): Promise<{ followersCount: number; pullMode: boolean; pullVersion: number } | null> {
-    return this.prisma.user.findUnique({
-      where: { id: BigInt(id) },
-      select: { followersCount: true, pullMode: true, pullVersion: true },
-    });
-  }
-
   /** People who follow `userId`, most recent follow first; keyset on (followed at, follower id). */
   async followers(userId: string, after: [Date, bigint] | null, limit: number): Promise<UserListRow[]> {
     const [at, id] = after ?? [new Date(8.64e15), 0n];
@@ -69,6 +62,17 @@ export class UsersRepository {
       FROM follows f JOIN users u ON u.id = f.followee_id
       WHERE f.follower_id = ${BigInt(userId)} AND (f.created_at, f.followee_id) < (${at}, ${after ? id : 2n ** 63n - 1n})
       ORDER BY f.created_at DESC, f.followee_id DESC LIMIT ${limit}`;
+  }
+
+  /** Every user id after `after`, ascending, a page at a time (rebuilding every mailbox). */
+  async idsAfter(after: string | null, limit: number): Promise<string[]> {
+    const rows = await this.prisma.user.findMany({
+      where: after === null ? {} : { id: { gt: BigInt(after) } },
+      orderBy: { id: 'asc' },
+      take: limit,
+      select: { id: true },
+    });
+    return rows.map((r) => r.id.toString());
   }
 }
 
@@ -95,21 +99,19 @@ export class PullModeRepository {
     return count === 1;
   }
 
+  /** What a demotion checks before it starts: the author's follower count and pull-mode state now. */
+  async state(id: string): Promise<{ followersCount: number; pullMode: boolean; pullVersion: number } | null> {
+    return this.prisma.user.findUnique({
+      where: { id: BigInt(id) },
+      select: { followersCount: true, pullMode: true, pullVersion: true },
+    });
+  }
+
   async authors(): Promise<{ id: string; followersCount: number; pullVersion: number }[]> {
     const rows = await this.prisma.user.findMany({
       where: { pullMode: true },
       select: { id: true, followersCount: true, pullVersion: true },
     });
     return rows.map((r) => ({ id: r.id.toString(), followersCount: r.followersCount, pullVersion: r.pullVersion }));
-  }
-
-  async userIdsAfter(after: string | null, limit: number): Promise<string[]> {
-    const rows = await this.prisma.user.findMany({
-      where: after === null ? {} : { id: { gt: BigInt(after) } },
-      orderBy: { id: 'asc' },
-      take: limit,
-      select: { id: true },
-    });
-    return rows.map((r) => r.id.toString());
   }
 }

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { FlagsModule } from '#libs/flags';
 import { MailboxModule } from '#libs/mailbox';
-import { OutboxModule } from '#libs/outbox';
+import { JobsModule } from '#libs/jobs';
 import { PostsModule } from '#libs/posts';
 import { AuthorTimelinesService } from './author-timelines.service.js';
 import { TimelineService } from './timeline.service.js';
 
 @Module({
-  imports: [FlagsModule, MailboxModule, OutboxModule, PostsModule],
+  imports: [FlagsModule, JobsModule, MailboxModule, PostsModule],
   providers: [TimelineService, AuthorTimelinesService],
   exports: [TimelineService],
 })

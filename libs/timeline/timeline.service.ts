@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Strategy } from '#libs/config';
 import { FlagsService, type FlagsSnapshot } from '#libs/flags';
 import { MailboxStore } from '#libs/mailbox';
-import { FanoutQueue, jobIds } from '#libs/outbox';
+import { FanoutQueue } from '#libs/jobs';
 import { decodeCursor, encodeCursor, type Page } from '#libs/paging';
 import { PostsRepository, PostsService, toItem, type TimelineItem } from '#libs/posts';
 import { AuthorTimelinesService } from './author-timelines.service.js';
@@ -47,12 +47,7 @@ export class TimelineService {
     if (strategy !== 'pull' && snapshot.flags.strategy !== 'pull') {
       const items = await this.fromMailbox(readerId, snapshot, before, limit);
       if (items) return this.page(items, limit, strategy, 'mailbox');
-      await this.queue.add(
-        'mailbox-rebuild',
-        { userId: readerId, epoch: snapshot.mailboxEpoch },
-        jobIds.rebuild(readerId, snapshot.mailboxEpoch, 'lazy'),
-        { removeOnFail: true },
-      );
+      await this.queue.requestMailboxRebuild(readerId, snapshot.mailboxEpoch);
     }
     const rows = await this.posts.pullPage(readerId, before, limit);
     return this.page(rows.map(toItem), limit, strategy, 'database');
@@ -115,11 +110,7 @@ export class TimelineService {
     if (due.length === 0) return;
     for (const id of due) this.buildRequested.set(id, now);
     if (this.buildRequested.size > 10_000) this.buildRequested.clear();
-    await this.queue.addBulk(
-      'author-timeline-build',
-      due.map((authorId) => ({ data: { authorId }, jobId: jobIds.authorTimeline(authorId) })),
-      { removeOnFail: true },
-    );
+    await this.queue.requestAuthorTimelines(due);
   }
 
   private candidates(rows: Awaited<ReturnType<PostsRepository['pullPage']>>): Candidate[] {

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { counterTotal } from '../../libs/metrics/histogram.set.js';
 import { between, combine } from '../../libs/metrics/metrics.aggregate.js';
 import { SERIES } from '../../libs/metrics/metrics.service.js';
-import { FANOUT_QUEUE } from '../../libs/outbox/fanout.jobs.js';
+import { FANOUT_QUEUE } from '../../libs/jobs/fanout.jobs.js';
 import { RedisKeys, redisOptionsFromUrl } from '../../libs/redis/redis.keys.js';
 import type { Credentials } from '../driver/credentials.model.js';
 import { type ApiClient, mapLimit, sleep } from './api.client.js';

@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, Patch, Post, UseGuards } from '@nestjs
 import type { z } from 'zod';
 import { AdminGuard } from '#libs/auth';
 import { FlagsService, type FlagsSnapshot } from '#libs/flags';
-import { FanoutQueue, FanoutStatusService } from '#libs/outbox';
+import { FanoutQueue } from '#libs/jobs';
+import { FanoutStatusService } from '#libs/outbox';
 import { PatchFlagsDto } from './api.dto.js';
 import { ZodPipe } from './zod.pipe.js';
 
@@ -34,7 +35,7 @@ export class AdminController {
   @HttpCode(202)
   async rebuild() {
     const requestedAt = Date.now();
-    await this.queue.add('rebuild-all', { requestedAt }, `rebuild-all-${requestedAt}`);
+    await this.queue.requestRebuildAll(requestedAt);
     return { accepted: true, requestedAt: new Date(requestedAt).toISOString() };
   }
 }

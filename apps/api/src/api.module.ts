@@ -6,6 +6,8 @@ import { ConfigModule, type AppConfig } from '#libs/config';
 import { DbModule } from '#libs/db';
 import { HttpErrorFilter } from '#libs/errors';
 import { FlagsModule } from '#libs/flags';
+import { HealthModule } from '#libs/health';
+import { JobsModule } from '#libs/jobs';
 import { MetricsModule } from '#libs/metrics';
 import { OutboxModule } from '#libs/outbox';
 import { PostsModule } from '#libs/posts';
@@ -36,6 +38,8 @@ export class ApiModule {
         }),
         AuthModule,
         FlagsModule,
+        HealthModule,
+        JobsModule,
         OutboxModule,
         SocialModule,
         PostsModule,

@@ -2,15 +2,17 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, OnModuleInit } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
-import { FanoutService } from '#libs/fanout';
-import { FANOUT_QUEUE, type FanoutJobs } from '#libs/outbox';
+import { FanoutFailures, FanoutRouter } from '#libs/fanout';
+import { FANOUT_QUEUE, type FanoutJobs } from '#libs/jobs';
 
+/** The fan-out queue's consumer: each job goes to the router; what a job does lives in libs/fanout. */
 @Processor(FANOUT_QUEUE)
 export class FanoutProcessor extends WorkerHost implements OnModuleInit {
   private readonly logger = new Logger('FanoutProcessor');
 
   constructor(
-    private readonly fanout: FanoutService,
+    private readonly router: FanoutRouter,
+    private readonly failures: FanoutFailures,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
@@ -21,7 +23,7 @@ export class FanoutProcessor extends WorkerHost implements OnModuleInit {
   }
 
   process(job: Job, token?: string): Promise<unknown> {
-    return this.fanout.handle(job, token!);
+    return this.router.handle(job, token!);
   }
 
   /** Only once retries are used up does the event count as failed; until then it is pending. */
@@ -30,7 +32,7 @@ export class FanoutProcessor extends WorkerHost implements OnModuleInit {
     if (!job) return;
     this.logger.warn(`${job.name} ${job.id} attempt ${job.attemptsMade} failed: ${error.message}`);
     if (job.name === 'outbox-event' && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-      await this.fanout.giveUp((job.data as FanoutJobs['outbox-event']).eventId, error.message);
+      await this.failures.giveUp((job.data as FanoutJobs['outbox-event']).eventId, error.message);
     }
   }
 }

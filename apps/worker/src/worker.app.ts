@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { loggerLevels, type AppConfig } from '#libs/config';
-import { OutboxRelay } from '#libs/fanout';
+import { OutboxRelay } from '#libs/outbox';
 import { WorkerModule } from './worker.module.js';
 
 /** The worker: the same libraries as the API, booted without HTTP, running the fan-out queue and the relay. */

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { fansOut, FlagsRepository } from '#libs/flags';
+import type { FanoutJobs, PostPayload } from '#libs/jobs';
+import { MetricsService, SERIES } from '#libs/metrics';
+import { PostsRepository } from '#libs/posts';
+import { DONE, type BatchResult, type EventJob, type FanoutFamily, type Planned } from './fanout.family.js';
+import { timed } from './fanout.timing.js';
+import { FollowerBatches } from './follower.batches.js';
+import { MailboxWriter } from './mailbox.writer.js';
+import { PullModeService } from './pull-mode.service.js';
+
+/** A new post into its followers' mailboxes (and the author's own): inline for most authors, else in batch jobs. */
+@Injectable()
+export class PostDeliveryHandler implements FanoutFamily {
+  readonly events: FanoutFamily['events'] = { 'post.created': (event, job) => this.plan(event.payload, job) };
+  readonly jobs: FanoutFamily['jobs'] = { 'deliver-batch': (job) => this.deliverBatch(job.data) };
+
+  constructor(
+    private readonly posts: PostsRepository,
+    private readonly flagsRepository: FlagsRepository,
+    private readonly pullMode: PullModeService,
+    private readonly batches: FollowerBatches,
+    private readonly writer: MailboxWriter,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  private async plan({ postId, authorId }: PostPayload, job: EventJob): Promise<Planned> {
+    const author = await this.posts.fanoutFacts(postId);
+    if (!author?.live) return DONE;
+    const flags = await this.flagsRepository.read();
+    await this.pullMode.recordPost({ postId, authorId }, author, flags);
+    if (!fansOut(flags, author.followersCount)) {
+      this.metrics.count(SERIES.posts, 'pulled');
+      return DONE;
+    }
+    this.metrics.count(SERIES.posts, 'pushed');
+    const entries = [{ postId, authorId }];
+    const planned = await this.batches.run(
+      job,
+      'deliver-batch',
+      authorId,
+      (range) => ({ ...range, authorId, entries }),
+      (batch) => this.deliverBatch(batch),
+      author.followersCount,
+    );
+    return { ...planned, fannedOutTo: author.followersCount };
+  }
+
+  /** A post deleted while this batch ran may land after its retraction; reads drop it (hydration knows). */
+  private async deliverBatch(batch: FanoutJobs['deliver-batch']): Promise<BatchResult> {
+    return timed(this.metrics, 'batch', 'deliver', async () => {
+      await this.writer.deliver(await this.batches.owners(batch), batch.entries);
+      return { finishedAt: Date.now() };
+    });
+  }
+}

@@ -1,0 +1,3 @@
+export * from './fanout.jobs.js';
+export * from './fanout.queue.js';
+export * from './jobs.module.js';
