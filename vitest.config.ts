@@ -20,7 +20,10 @@ export default defineConfig({
       exclude: ['libs/db/generated/**', '**/*.spec.ts', '**/*.int-spec.ts'],
     },
     projects: [
-      { ...base, test: { name: 'unit', include: ['{apps,libs,loadtest}/**/*.spec.ts'] } },
+      {
+        ...base,
+        test: { name: 'unit', include: ['{apps,libs,loadtest}/**/*.spec.ts', 'test/architecture/**/*.spec.ts'] },
+      },
       {
         ...base,
         test: {
