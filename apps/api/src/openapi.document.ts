@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_POST_LENGTH } from '#libs/posts';
+import { ERROR_CODE_NAMES, ERROR_CODES, statusOf, type DomainErrorCode } from '#libs/errors';
 import { ID_PATTERN } from '#libs/paging';
 import {
   CreatePostDto,
@@ -30,8 +31,8 @@ export interface RouteDoc {
   body?: z.ZodType;
   /** Success status and its body (null: no body). */
   ok: [number, z.ZodType | null];
-  /** Error statuses besides the ones auth and input imply. */
-  errors?: number[];
+  /** Error codes besides the ones auth and input imply. */
+  errors?: DomainErrorCode[];
 }
 
 const NO_CONTENT = null;
@@ -45,7 +46,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     auth: 'none',
     body: CreateUserDto,
     ok: [201, R.CreatedUserResponse],
-    errors: [409],
+    errors: ['CONFLICT'],
   },
   { method: 'get', path: '/v1/me', tag: 'users', summary: 'Your profile', auth: 'user', ok: [200, R.ProfileResponse] },
   {
@@ -55,7 +56,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     summary: "A user's profile",
     auth: 'none',
     ok: [200, R.ProfileResponse],
-    errors: [404],
+    errors: ['NOT_FOUND'],
   },
   ...(['followers', 'following'] as const).map((list): RouteDoc => ({
     method: 'get',
@@ -65,7 +66,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     auth: 'none',
     query: PageQueryDto,
     ok: [200, R.UserPageResponse],
-    errors: [404],
+    errors: ['NOT_FOUND', 'INVALID_CURSOR'],
   })),
   {
     method: 'get',
@@ -75,7 +76,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     auth: 'none',
     query: PageQueryDto,
     ok: [200, R.PostPageResponse],
-    errors: [404],
+    errors: ['NOT_FOUND', 'INVALID_CURSOR'],
   },
   {
     method: 'put',
@@ -84,7 +85,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     summary: 'Follow a user (idempotent); their recent posts are backfilled into your timeline',
     auth: 'user',
     ok: [204, NO_CONTENT],
-    errors: [404],
+    errors: ['SELF_FOLLOW', 'NOT_FOUND'],
   },
   {
     method: 'delete',
@@ -93,7 +94,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     summary: 'Unfollow a user (idempotent); their posts leave your timeline',
     auth: 'user',
     ok: [204, NO_CONTENT],
-    errors: [404],
+    errors: ['SELF_FOLLOW', 'NOT_FOUND'],
   },
   {
     method: 'post',
@@ -103,6 +104,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     auth: 'user',
     body: CreatePostDto,
     ok: [201, R.PostResponse],
+    errors: ['POST_TOO_LONG'],
   },
   {
     method: 'get',
@@ -111,7 +113,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     summary: 'A post',
     auth: 'none',
     ok: [200, R.PostResponse],
-    errors: [404],
+    errors: ['NOT_FOUND'],
   },
   {
     method: 'delete',
@@ -120,7 +122,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     summary: 'Delete your post; it leaves every timeline',
     auth: 'user',
     ok: [204, NO_CONTENT],
-    errors: [403, 404],
+    errors: ['FORBIDDEN', 'NOT_FOUND'],
   },
   {
     method: 'get',
@@ -130,6 +132,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     auth: 'user',
     query: TimelineQueryDto,
     ok: [200, R.TimelineResponse],
+    errors: ['INVALID_CURSOR'],
   },
   {
     method: 'get',
@@ -182,7 +185,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     summary: 'Readiness: PostgreSQL and Redis answer',
     auth: 'none',
     ok: [200, R.ReadyResponse],
-    errors: [503],
+    errors: ['UNAVAILABLE'],
   },
   {
     method: 'get',
@@ -226,17 +229,6 @@ export interface OpenApiDocument {
   components: Record<string, unknown>;
   paths: Record<string, Partial<Record<HttpMethod, Operation>>>;
 }
-
-const ERROR_TEXT: Record<number, string> = {
-  400: 'VALIDATION_FAILED (or POST_TOO_LONG, SELF_FOLLOW, INVALID_CURSOR): the input is not valid; nothing changed',
-  401: 'UNAUTHORIZED: no valid bearer token',
-  403: 'FORBIDDEN: not allowed',
-  404: 'NOT_FOUND',
-  409: 'CONFLICT',
-  413: `PAYLOAD_TOO_LARGE: the body is over ${BODY_LIMIT_BYTES / 1024} KiB`,
-  415: 'UNSUPPORTED_MEDIA_TYPE: send application/json',
-  503: 'UNAVAILABLE: a dependency is down; try again',
-};
 
 const TEXT_ROUTES = new Set(['/metrics', '/docs']);
 
@@ -285,19 +277,27 @@ function bodySchema(route: RouteDoc): Record<string, unknown> | undefined {
 function responses(route: RouteDoc): Operation['responses'] {
   const [status, schema] = route.ok;
   const type = TEXT_ROUTES.has(route.path) ? (route.path === '/docs' ? 'text/html' : 'text/plain') : 'application/json';
-  const out: Operation['responses'] = {
+  return {
     [status]: schema
       ? { description: 'OK', content: { [type]: { schema: jsonSchema(schema, 'output') } } }
       : { description: 'No content' },
+    ...errorResponses(route),
   };
-  const errors = new Set(route.errors ?? []);
-  if (route.body || route.query || route.path.includes('{')) errors.add(400);
-  if (route.body) [413, 415].forEach((code) => errors.add(code));
-  if (route.auth !== 'none') errors.add(401);
-  if (route.auth === 'admin') errors.add(403);
-  for (const code of [...errors].sort((a, b) => a - b)) {
-    out[code] = {
-      description: ERROR_TEXT[code] ?? 'error',
+}
+
+/** One answer per error status, naming every code the route can answer with there and what it means. */
+function errorResponses(route: RouteDoc): Operation['responses'] {
+  const codes = new Set<string>(route.errors);
+  if (route.body || route.query || route.path.includes('{')) codes.add('VALIDATION_FAILED');
+  if (route.body) codes.add('PAYLOAD_TOO_LARGE').add('UNSUPPORTED_MEDIA_TYPE');
+  if (route.auth !== 'none') codes.add('UNAUTHORIZED');
+  if (route.auth === 'admin') codes.add('FORBIDDEN');
+  const listed = ERROR_CODE_NAMES.filter((code) => codes.has(code)) as DomainErrorCode[];
+  const out: Operation['responses'] = {};
+  for (const status of [...new Set(listed.map(statusOf))].sort((a, b) => a - b)) {
+    const here = listed.filter((code) => statusOf(code) === status);
+    out[status] = {
+      description: here.map((code) => `${code}: ${ERROR_CODES[code].meaning}`).join('; '),
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     };
   }
@@ -328,7 +328,7 @@ export function openApiDocument(): OpenApiDocument {
       description:
         'Home timelines under three strategies: push (fan-out on write to per-user Redis mailboxes), pull ' +
         '(fan-out on read from PostgreSQL) and hybrid (push, with celebrities merged at read time). Errors are ' +
-        '{statusCode, code, message} with a stable code.',
+        `{statusCode, code, message} with a stable code. Request bodies are JSON of at most ${BODY_LIMIT_BYTES / 1024} KiB.`,
     },
     components: {
       securitySchemes: {
