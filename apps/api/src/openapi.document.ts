@@ -257,21 +257,7 @@ function parameters(route: RouteDoc): Operation['parameters'] {
 }
 
 function bodySchema(route: RouteDoc): Record<string, unknown> | undefined {
-  if (!route.body) return undefined;
-  const schema = jsonSchema(route.body, 'input');
-  // Rules the DTOs leave to a refine or to the service, which JSON Schema cannot see there. Post length is counted in
-  // code points by the service, exactly as JSON Schema counts string length.
-  if (route.body === CreatePostDto) {
-    (schema.properties as Record<string, object>).body = {
-      type: 'string',
-      minLength: 1,
-      maxLength: MAX_POST_LENGTH,
-      pattern: '\\S',
-      description: 'not only whitespace, no NUL character; over the limit is POST_TOO_LONG',
-    };
-  }
-  if (route.body === PatchFlagsDto) schema.minProperties = 1;
-  return schema;
+  return route.body && jsonSchema(route.body, 'input');
 }
 
 function responses(route: RouteDoc): Operation['responses'] {
