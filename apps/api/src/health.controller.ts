@@ -2,6 +2,8 @@ import { Controller, Get } from '@nestjs/common';
 import { PrismaService } from '#libs/db';
 import { UnavailableError } from '#libs/errors';
 import { RedisService } from '#libs/redis';
+import { ApiDoc } from './api-doc.decorators.js';
+import { LiveResponse, ReadyResponse } from './api.responses.js';
 
 @Controller('health')
 export class HealthController {
@@ -11,11 +13,18 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @ApiDoc({ tag: 'health', summary: 'Liveness', returns: LiveResponse })
   live() {
     return { status: 'ok' };
   }
 
   @Get('ready')
+  @ApiDoc({
+    tag: 'health',
+    summary: 'Readiness: PostgreSQL and Redis answer',
+    returns: ReadyResponse,
+    errors: ['UNAVAILABLE'],
+  })
   async ready() {
     const [postgres, redis] = await Promise.all([
       this.prisma.$queryRaw`SELECT 1`.then(
