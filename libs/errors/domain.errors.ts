@@ -1,44 +1,52 @@
+import { statusOf, type DomainErrorCode, type ValidationCode } from './error.codes.js';
+
 /** Errors the domain raises on purpose; the HTTP filter maps `status` and `code` as they are. */
 export abstract class DomainError extends Error {
-  abstract readonly status: number;
-  abstract readonly code: string;
+  /** From the catalogue, so a code always answers with the same status. */
+  readonly status: number;
 
-  constructor(message: string) {
+  protected constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = new.target.name;
+    this.status = statusOf(code);
   }
 }
 
 export class ValidationFailedError extends DomainError {
-  readonly status = 400;
-  readonly code: string;
-  constructor(message: string, code = 'VALIDATION_FAILED') {
-    super(message);
-    this.code = code;
+  constructor(message: string, code: ValidationCode = 'VALIDATION_FAILED') {
+    super(code, message);
   }
 }
 
 export class UnauthorizedError extends DomainError {
-  readonly status = 401;
-  readonly code = 'UNAUTHORIZED';
+  constructor(message: string) {
+    super('UNAUTHORIZED', message);
+  }
 }
 
 export class ForbiddenError extends DomainError {
-  readonly status = 403;
-  readonly code = 'FORBIDDEN';
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
 }
 
 export class NotFoundError extends DomainError {
-  readonly status = 404;
-  readonly code = 'NOT_FOUND';
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
 }
 
 export class ConflictError extends DomainError {
-  readonly status = 409;
-  readonly code = 'CONFLICT';
+  constructor(message: string) {
+    super('CONFLICT', message);
+  }
 }
 
 export class UnavailableError extends DomainError {
-  readonly status = 503;
-  readonly code = 'UNAVAILABLE';
+  constructor(message: string) {
+    super('UNAVAILABLE', message);
+  }
 }

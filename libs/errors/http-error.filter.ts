@@ -1,25 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from './domain.errors.js';
+import { codeForStatus, type ErrorCode } from './error.codes.js';
 
 export interface ErrorBody {
   statusCode: number;
-  code: string;
+  code: ErrorCode;
   message: string;
 }
-
-const CODE_BY_STATUS: Record<number, string> = {
-  400: 'VALIDATION_FAILED',
-  401: 'UNAUTHORIZED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  405: 'METHOD_NOT_ALLOWED',
-  409: 'CONFLICT',
-  413: 'PAYLOAD_TOO_LARGE',
-  415: 'UNSUPPORTED_MEDIA_TYPE',
-  429: 'RATE_LIMITED',
-  503: 'UNAVAILABLE',
-};
 
 /** Fastify raises these before a route runs (bad JSON, wrong content type, body too large). */
 interface FrameworkError {
@@ -35,13 +23,13 @@ export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const message = status === 404 ? 'No such route.' : httpMessage(error);
-    return { statusCode: status, code: CODE_BY_STATUS[status] ?? 'ERROR', message };
+    return { statusCode: status, code: codeForStatus(status), message };
   }
   const framework = error as FrameworkError;
   const status = framework?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const message = framework.code?.startsWith('FST_ERR_CTP') ? frameworkMessage(framework) : 'Bad request.';
-    return { statusCode: status, code: CODE_BY_STATUS[status] ?? 'BAD_REQUEST', message };
+    return { statusCode: status, code: codeForStatus(status), message };
   }
   return { statusCode: 500, code: 'INTERNAL', message: 'Internal error.' };
 }

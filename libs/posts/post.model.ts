@@ -26,12 +26,6 @@ export function toItem(row: PostRow): TimelineItem {
   };
 }
 
-/** Post bodies are 1..280 Unicode code points, and not only whitespace. */
-export const MAX_POST_LENGTH = 280;
-export function postLength(body: string): number {
-  return [...body].length;
-}
-
 /** Post ids are (milliseconds since 2024-01-01) << 12 | sequence (see the migration's next_post_id). */
 const ID_EPOCH_MS = 1_704_067_200_000;
 export function postTimeMs(postId: string): number {

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ForbiddenError, NotFoundError, ValidationFailedError } from '#libs/errors';
+import { ForbiddenError, NotFoundError } from '#libs/errors';
 import { OutboxWriter } from '#libs/outbox';
 import { decodeCursor, encodeCursor, pageOf, type Page } from '#libs/paging';
 import { PostCacheStore } from './post-cache.store.js';
-import { MAX_POST_LENGTH, postLength, toItem, type TimelineItem } from './post.model.js';
+import { toItem, type TimelineItem } from './post.model.js';
+import { checkPostBody } from './post.rules.js';
 import { PostsRepository } from './posts.repository.js';
 
 @Injectable()
@@ -16,13 +17,7 @@ export class PostsService {
 
   /** Commits the post and its outbox event together, then enqueues fan-out; never waits for fan-out. */
   async create(authorId: string, body: string): Promise<TimelineItem> {
-    const length = postLength(body);
-    if (length < 1 || length > MAX_POST_LENGTH || body.trim() === '') {
-      throw new ValidationFailedError(
-        `body must be 1 to ${MAX_POST_LENGTH} characters and not only spaces (got ${length}).`,
-        length > MAX_POST_LENGTH ? 'POST_TOO_LONG' : 'VALIDATION_FAILED',
-      );
-    }
+    checkPostBody(body);
     const created = await this.posts.insertWithEvent(authorId, body);
     if (!created) throw new NotFoundError(`No user with id ${authorId}.`);
     const item = toItem(created.row);

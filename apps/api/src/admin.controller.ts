@@ -1,11 +1,12 @@
-import { Body, Controller, Get, HttpCode, Patch, Post, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Patch, Post, UseGuards } from '@nestjs/common';
 import type { z } from 'zod';
 import { AdminGuard } from '#libs/auth';
 import { FlagsService, type FlagsSnapshot } from '#libs/flags';
 import { FanoutQueue } from '#libs/jobs';
 import { FanoutStatusService } from '#libs/outbox';
+import { ApiDoc, ValidBody } from './api-doc.decorators.js';
 import { PatchFlagsDto } from './api.dto.js';
-import { ZodPipe } from './zod.pipe.js';
+import { FanoutStatusResponse, FlagsResponse, RebuildResponse } from './api.responses.js';
 
 @Controller('v1/admin')
 @UseGuards(AdminGuard)
@@ -17,22 +18,35 @@ export class AdminController {
   ) {}
 
   @Get('config')
+  @ApiDoc({ tag: 'admin', summary: 'The run-time flags', returns: FlagsResponse })
   config() {
     return view(this.flags.current());
   }
 
   @Patch('config')
-  async update(@Body(new ZodPipe(PatchFlagsDto)) patch: z.infer<typeof PatchFlagsDto>) {
+  @ApiDoc({
+    tag: 'admin',
+    summary:
+      'Change run-time flags (strategy, celebrity threshold, mailbox size, fan-out batch size); every process follows',
+    returns: FlagsResponse,
+  })
+  async update(@ValidBody(PatchFlagsDto) patch: z.infer<typeof PatchFlagsDto>) {
     return view(await this.flags.update(patch));
   }
 
   @Get('fanout')
+  @ApiDoc({
+    tag: 'admin',
+    summary: 'Fan-out progress: accepted = delivered + pending + failed, and queue depths',
+    returns: FanoutStatusResponse,
+  })
   fanout() {
     return this.status.status();
   }
 
   @Post('mailboxes/rebuild')
   @HttpCode(202)
+  @ApiDoc({ tag: 'admin', summary: 'Rebuild every mailbox from PostgreSQL (asynchronous)', returns: RebuildResponse })
   async rebuild() {
     const requestedAt = Date.now();
     await this.queue.requestRebuildAll(requestedAt);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { STRATEGIES } from '#libs/config';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '#libs/paging';
+import { PostBody } from '#libs/posts';
 
 // PostgreSQL cannot store U+0000 in text; refuse it here rather than fail in the database.
 const noNul = (value: string) => !value.includes('\u0000');
@@ -17,9 +18,7 @@ export const CreateUserDto = z.strictObject({
     .optional(),
 });
 
-export const CreatePostDto = z.strictObject({
-  body: z.string({ error: 'body must be a string' }).refine(noNul, NO_NUL),
-});
+export const CreatePostDto = z.strictObject({ body: PostBody });
 
 export const PageQueryDto = z.strictObject({
   limit: z.coerce
@@ -51,4 +50,6 @@ export const PatchFlagsDto = z
   .refine(
     (patch) => Object.keys(patch).length > 0,
     'send at least one of strategy, celebrityThreshold, mailboxSize, fanoutBatchSize',
-  );
+  )
+  // What the refine checks, said in JSON Schema for the OpenAPI document.
+  .meta({ minProperties: 1 });

@@ -14,13 +14,9 @@ import { PostsModule } from '#libs/posts';
 import { RedisKeys, RedisModule, redisOptionsFromUrl } from '#libs/redis';
 import { SocialModule } from '#libs/social';
 import { TimelineModule } from '#libs/timeline';
-import { AdminController } from './admin.controller.js';
-import { DocsController } from './docs.controller.js';
-import { FollowingController } from './following.controller.js';
-import { HealthController } from './health.controller.js';
-import { MetricsController } from './metrics.controller.js';
-import { PostsController } from './posts.controller.js';
-import { UsersController } from './users.controller.js';
+import { API_CONTROLLERS, API_ROUTES } from './api.routes.js';
+import { OPENAPI_DOCUMENT } from './docs.controller.js';
+import { openApiDocument } from './openapi.document.js';
 
 @Module({})
 export class ApiModule {
@@ -45,16 +41,11 @@ export class ApiModule {
         PostsModule,
         TimelineModule,
       ],
-      controllers: [
-        UsersController,
-        FollowingController,
-        PostsController,
-        AdminController,
-        HealthController,
-        MetricsController,
-        DocsController,
+      controllers: API_CONTROLLERS,
+      providers: [
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        { provide: OPENAPI_DOCUMENT, useFactory: () => openApiDocument(API_ROUTES) },
       ],
-      providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }
 }

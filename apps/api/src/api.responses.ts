@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { STRATEGIES } from '#libs/config';
+import { ERROR_CODE_NAMES } from '#libs/errors';
 
 // What the API answers, as zod schemas. They are not used to serialise (the services' types do that); they describe
 // the responses in the OpenAPI document, and the end-to-end tests parse real responses with them, strictly, so the
@@ -15,13 +16,7 @@ const pageOf = <T extends z.ZodType>(item: T) =>
 
 export const ErrorResponse = z.strictObject({
   statusCode: z.number().int(),
-  code: z
-    .string()
-    .describe(
-      'stable: VALIDATION_FAILED, POST_TOO_LONG, SELF_FOLLOW, INVALID_CURSOR, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, ' +
-        'METHOD_NOT_ALLOWED, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, RATE_LIMITED, UNAVAILABLE, ' +
-        'BAD_REQUEST; INTERNAL (500) only for a bug',
-    ),
+  code: z.enum(ERROR_CODE_NAMES).describe("stable; each operation's error answers say what its codes mean"),
   message: z.string(),
 });
 

@@ -1,10 +1,10 @@
-import { Controller, Get, Header, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AdminGuard } from '#libs/auth';
 import { combine, MetricsService, MetricsStore } from '#libs/metrics';
+import { ApiDoc, ValidQuery } from './api-doc.decorators.js';
 import { MetricsQueryDto } from './api.dto.js';
-import { ZodPipe } from './zod.pipe.js';
 
 /** Processes that published within this window count as part of the deployment. */
 const RECENT_MS = 60_000;
@@ -18,6 +18,12 @@ export class MetricsController {
 
   /** Prometheus text format: this process's golden signals (the worker serves its own on WORKER_METRICS_PORT). */
   @Get('metrics')
+  @ApiDoc({
+    tag: 'health',
+    summary: "This process's Prometheus metrics (text format)",
+    returns: z.string(),
+    contentType: 'text/plain',
+  })
   async prometheus(@Res({ passthrough: true }) reply: FastifyReply) {
     reply.header('content-type', this.metrics.prometheusContentType);
     return this.metrics.prometheus();
@@ -30,7 +36,12 @@ export class MetricsController {
   @Get('v1/admin/metrics')
   @UseGuards(AdminGuard)
   @Header('cache-control', 'no-store')
-  async histograms(@Query(new ZodPipe(MetricsQueryDto)) query: z.infer<typeof MetricsQueryDto>) {
+  @ApiDoc({
+    tag: 'admin',
+    summary: "Every process's HDR latency histograms, added (?raw=true: each process's cumulative snapshot)",
+    returns: z.object({ collectedAt: z.iso.datetime() }).loose(),
+  })
+  async histograms(@ValidQuery(MetricsQueryDto) query: z.infer<typeof MetricsQueryDto>) {
     const own = this.metrics.snapshot();
     const others = (await this.store.recent(RECENT_MS)).filter((s) => s.process.id !== own.process.id);
     const snapshots = [own, ...others];

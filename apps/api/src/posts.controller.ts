@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { CurrentUserId, UserGuard } from '#libs/auth';
 import { parseId } from '#libs/paging';
-import { PostsService } from '#libs/posts';
+import { MAX_POST_LENGTH, PostsService } from '#libs/posts';
+import { ApiDoc, ValidBody } from './api-doc.decorators.js';
 import { CreatePostDto } from './api.dto.js';
-import { ZodPipe } from './zod.pipe.js';
+import { PostResponse } from './api.responses.js';
 
 @Controller('v1/posts')
 export class PostsController {
@@ -12,11 +13,18 @@ export class PostsController {
   @Post()
   @HttpCode(201)
   @UseGuards(UserGuard)
-  create(@CurrentUserId() me: string, @Body(new ZodPipe(CreatePostDto)) body: { body: string }) {
+  @ApiDoc({
+    tag: 'posts',
+    summary: `Post (1 to ${MAX_POST_LENGTH} Unicode code points); fan-out to followers happens after the answer`,
+    returns: PostResponse,
+    errors: ['POST_TOO_LONG'],
+  })
+  create(@CurrentUserId() me: string, @ValidBody(CreatePostDto) body: { body: string }) {
     return this.posts.create(me, body.body);
   }
 
   @Get(':id')
+  @ApiDoc({ tag: 'posts', summary: 'A post', returns: PostResponse, errors: ['NOT_FOUND'] })
   get(@Param('id') id: string) {
     return this.posts.get(parseId(id));
   }
@@ -24,6 +32,12 @@ export class PostsController {
   @Delete(':id')
   @HttpCode(204)
   @UseGuards(UserGuard)
+  @ApiDoc({
+    tag: 'posts',
+    summary: 'Delete your post; it leaves every timeline',
+    returns: null,
+    errors: ['FORBIDDEN', 'NOT_FOUND'],
+  })
   async delete(@CurrentUserId() me: string, @Param('id') id: string): Promise<void> {
     await this.posts.delete(me, parseId(id));
   }

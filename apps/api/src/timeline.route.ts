@@ -3,10 +3,23 @@ import { AuthService } from '#libs/auth';
 import { sendError } from '#libs/errors';
 import { TimelineService } from '#libs/timeline';
 import { TimelineQueryDto } from './api.dto.js';
+import { TimelineResponse } from './api.responses.js';
+import type { DirectRoute } from './openapi.routes.js';
 import { parseWith } from './zod.pipe.js';
 
-/** Outside the controllers: the OpenAPI test reads the route from here. */
-export const TIMELINE_ROUTE = { method: 'GET', url: '/v1/me/timeline' } as const;
+/** Outside the controllers, so the route describes itself here: the OpenAPI document and its test read this. */
+export const TIMELINE_ROUTE = {
+  method: 'GET',
+  url: '/v1/me/timeline',
+  auth: 'user',
+  query: TimelineQueryDto,
+  doc: {
+    tag: 'timeline',
+    summary: 'Your home timeline, newest first, under the configured strategy or ?strategy=',
+    returns: TimelineResponse,
+    errors: ['INVALID_CURSOR'],
+  },
+} satisfies DirectRoute;
 
 /**
  * GET /v1/me/timeline, the hot path, registered on Fastify directly rather than as a Nest controller: Nest's
@@ -16,11 +29,12 @@ export const TIMELINE_ROUTE = { method: 'GET', url: '/v1/me/timeline' } as const
  */
 export function registerTimelineRoute(fastify: FastifyInstance, auth: AuthService, timeline: TimelineService): void {
   fastify.route({
-    ...TIMELINE_ROUTE,
+    method: TIMELINE_ROUTE.method,
+    url: TIMELINE_ROUTE.url,
     handler: async (request, reply) => {
       try {
         const me = await auth.userIdFor(request.headers.authorization);
-        const query = parseWith(TimelineQueryDto, request.query);
+        const query = parseWith(TIMELINE_ROUTE.query, request.query);
         return await timeline.read(me, query.strategy, query.cursor, query.limit);
       } catch (error) {
         return sendError(reply, error);
