@@ -3,7 +3,8 @@ import { type Job, WaitingChildrenError } from 'bullmq';
 import { Prisma, PrismaService } from '#libs/db';
 import { FlagsRepository, FlagsService, fansOut } from '#libs/flags';
 import { AuthorTimelineStore, MailboxStore } from '#libs/mailbox';
-import { MetricsService, SERIES, type Stage } from '#libs/metrics';
+import { followerBucket, SERIES, type Stage } from '#libs/contract';
+import { MetricsService } from '#libs/metrics';
 import {
   FANOUT_JOB_NAMES,
   FanoutQueue,
@@ -16,7 +17,7 @@ import {
 } from '#libs/outbox';
 import { PostCacheStore, postTimeMs, PostsRepository } from '#libs/posts';
 import { FollowsRepository, PullModeRepository, UsersRepository } from '#libs/social';
-import { followerBucket, followerRanges } from './fanout.plan.js';
+import { followerRanges } from './fanout.plan.js';
 
 type Handler<N extends FanoutJobName> = (job: Job<FanoutJobs[N]>, token: string) => Promise<unknown>;
 /** What a batch job returns: when its mailbox writes were done, for the event's delivery lag. */

@@ -1,4 +1,4 @@
-import type { ProcessSnapshot } from '../../libs/metrics/metrics.service.js';
+import type { ProcessSnapshot } from '#libs/contract';
 
 // The bench drives the product only through its public and admin HTTP API, as an operator would.
 

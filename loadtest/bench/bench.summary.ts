@@ -1,5 +1,4 @@
-import type { CounterSeries } from '../../libs/metrics/histogram.set.js';
-import type { SeriesView } from '../../libs/metrics/metrics.aggregate.js';
+import type { CounterSeries, SeriesView } from '#libs/contract';
 import type { Strategy } from '../driver/scenario.model.js';
 import type { RunSummary, StepSummary } from '../driver/summary.js';
 import type { FollowerSummary } from '../graph/graph.report.js';

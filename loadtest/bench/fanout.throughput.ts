@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
 import { Queue } from 'bullmq';
-import { counterTotal } from '../../libs/metrics/histogram.set.js';
-import { between, combine } from '../../libs/metrics/metrics.aggregate.js';
-import { SERIES } from '../../libs/metrics/metrics.service.js';
+import { between, combine, counterTotal, SERIES } from '#libs/contract';
 import { FANOUT_QUEUE } from '../../libs/outbox/fanout.jobs.js';
 import { RedisKeys, redisOptionsFromUrl } from '../../libs/redis/redis.keys.js';
 import type { Credentials } from '../driver/credentials.model.js';

@@ -2,7 +2,8 @@ import { Controller, Get, Header, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import { AdminGuard } from '#libs/auth';
-import { combine, MetricsService, MetricsStore } from '#libs/metrics';
+import { combine } from '#libs/contract';
+import { MetricsService, MetricsStore } from '#libs/metrics';
 import { MetricsQueryDto } from './api.dto.js';
 import { ZodPipe } from './zod.pipe.js';
 
