@@ -1,5 +1,5 @@
+import type { Strategy } from '#libs/contract';
 import type { Credentials } from '../driver/credentials.model.js';
-import type { Strategy } from '../driver/scenario.model.js';
 import { type ApiClient, mapLimit } from './api.client.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { Histogram } from 'hdr-histogram-js';
-import { encodeHistogram, newLatencyHistogram, summarize, type LatencySummary } from '#libs/contract';
+import { encodeHistogram, type LatencySummary, newLatencyHistogram, type Strategy, summarize } from '#libs/contract';
 import { FOLLOWING_BUCKETS, type FollowingBucket } from './credentials.model.js';
 import type { DriveResult } from './open-model.driver.js';
-import type { Endpoint, MixEntry, Scenario, Strategy } from './scenario.model.js';
+import type { Endpoint, MixEntry, Scenario } from './scenario.model.js';
 
 // One summary shape for the Node driver and k6 (loadtest/k6/summary.js maps k6's handleSummary data into it, with
 // null where k6 has no data). Latencies are recorded in microseconds in HDR histograms and reported in ms; the encoded

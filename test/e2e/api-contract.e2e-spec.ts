@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorResponse } from '../../apps/api/src/api.responses.js';
 import { API_ROUTES, type HttpMethod } from '../../apps/api/src/openapi.document.js';
-import { decodeHistogram, type MetricsView, type ProcessSnapshot } from '#libs/contract';
+import { decodeHistogram, ErrorResponse, type MetricsView, type ProcessSnapshot } from '#libs/contract';
 import { ApiClient, type ApiResponse } from '../support/api-client.js';
 import { freePort, startProcess, startStack, type Started } from '../support/processes.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';

@@ -1,4 +1,18 @@
 import { z } from 'zod';
+import {
+  CreatedUserResponse,
+  ErrorResponse,
+  FanoutStatusResponse,
+  FlagsResponse,
+  LiveResponse,
+  PostPageResponse,
+  PostResponse,
+  ProfileResponse,
+  ReadyResponse,
+  RebuildResponse,
+  TimelineResponse,
+  UserPageResponse,
+} from '#libs/contract';
 import { MAX_POST_LENGTH } from '#libs/posts';
 import { ID_PATTERN } from '#libs/paging';
 import {
@@ -10,7 +24,6 @@ import {
   TimelineQueryDto,
 } from './api.dto.js';
 import { BODY_LIMIT_BYTES } from './api.limits.js';
-import * as R from './api.responses.js';
 
 // The OpenAPI 3.1 document served at /docs/openapi.json, built from the same zod schemas that validate requests (and
 // the response schemas the end-to-end tests check real responses against). A unit test checks that every route the
@@ -44,17 +57,17 @@ export const API_ROUTES: readonly RouteDoc[] = [
     summary: 'Create a user; the answer carries its bearer token, once',
     auth: 'none',
     body: CreateUserDto,
-    ok: [201, R.CreatedUserResponse],
+    ok: [201, CreatedUserResponse],
     errors: [409],
   },
-  { method: 'get', path: '/v1/me', tag: 'users', summary: 'Your profile', auth: 'user', ok: [200, R.ProfileResponse] },
+  { method: 'get', path: '/v1/me', tag: 'users', summary: 'Your profile', auth: 'user', ok: [200, ProfileResponse] },
   {
     method: 'get',
     path: '/v1/users/{id}',
     tag: 'users',
     summary: "A user's profile",
     auth: 'none',
-    ok: [200, R.ProfileResponse],
+    ok: [200, ProfileResponse],
     errors: [404],
   },
   ...(['followers', 'following'] as const).map((list): RouteDoc => ({
@@ -64,7 +77,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     summary: list === 'followers' ? "A user's followers, newest first" : 'Who a user follows, newest first',
     auth: 'none',
     query: PageQueryDto,
-    ok: [200, R.UserPageResponse],
+    ok: [200, UserPageResponse],
     errors: [404],
   })),
   {
@@ -74,7 +87,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     summary: "A user's own posts (author timeline), newest first",
     auth: 'none',
     query: PageQueryDto,
-    ok: [200, R.PostPageResponse],
+    ok: [200, PostPageResponse],
     errors: [404],
   },
   {
@@ -102,7 +115,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     summary: `Post (1 to ${MAX_POST_LENGTH} Unicode code points); fan-out to followers happens after the answer`,
     auth: 'user',
     body: CreatePostDto,
-    ok: [201, R.PostResponse],
+    ok: [201, PostResponse],
   },
   {
     method: 'get',
@@ -110,7 +123,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     tag: 'posts',
     summary: 'A post',
     auth: 'none',
-    ok: [200, R.PostResponse],
+    ok: [200, PostResponse],
     errors: [404],
   },
   {
@@ -129,7 +142,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     summary: 'Your home timeline, newest first, under the configured strategy or ?strategy=',
     auth: 'user',
     query: TimelineQueryDto,
-    ok: [200, R.TimelineResponse],
+    ok: [200, TimelineResponse],
   },
   {
     method: 'get',
@@ -137,7 +150,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     tag: 'admin',
     summary: 'The run-time flags',
     auth: 'admin',
-    ok: [200, R.FlagsResponse],
+    ok: [200, FlagsResponse],
   },
   {
     method: 'patch',
@@ -147,7 +160,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
       'Change run-time flags (strategy, celebrity threshold, mailbox size, fan-out batch size); every process follows',
     auth: 'admin',
     body: PatchFlagsDto,
-    ok: [200, R.FlagsResponse],
+    ok: [200, FlagsResponse],
   },
   {
     method: 'get',
@@ -155,7 +168,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     tag: 'admin',
     summary: 'Fan-out progress: accepted = delivered + pending + failed, and queue depths',
     auth: 'admin',
-    ok: [200, R.FanoutStatusResponse],
+    ok: [200, FanoutStatusResponse],
   },
   {
     method: 'post',
@@ -163,7 +176,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     tag: 'admin',
     summary: 'Rebuild every mailbox from PostgreSQL (asynchronous)',
     auth: 'admin',
-    ok: [202, R.RebuildResponse],
+    ok: [202, RebuildResponse],
   },
   {
     method: 'get',
@@ -174,14 +187,14 @@ export const API_ROUTES: readonly RouteDoc[] = [
     query: MetricsQueryDto,
     ok: [200, z.object({ collectedAt: z.iso.datetime() }).loose()],
   },
-  { method: 'get', path: '/health/live', tag: 'health', summary: 'Liveness', auth: 'none', ok: [200, R.LiveResponse] },
+  { method: 'get', path: '/health/live', tag: 'health', summary: 'Liveness', auth: 'none', ok: [200, LiveResponse] },
   {
     method: 'get',
     path: '/health/ready',
     tag: 'health',
     summary: 'Readiness: PostgreSQL and Redis answer',
     auth: 'none',
-    ok: [200, R.ReadyResponse],
+    ok: [200, ReadyResponse],
     errors: [503],
   },
   {
@@ -335,7 +348,7 @@ export function openApiDocument(): OpenApiDocument {
         userToken: { type: 'http', scheme: 'bearer', description: 'the token POST /v1/users returned' },
         adminToken: { type: 'http', scheme: 'bearer', description: 'the ADMIN_TOKEN of the deployment' },
       },
-      schemas: { Error: jsonSchema(R.ErrorResponse, 'output') },
+      schemas: { Error: jsonSchema(ErrorResponse, 'output') },
     },
     paths,
   };
