@@ -3,6 +3,10 @@
 // loads no framework, no database client and no queue library.
 export * from './api.responses.js';
 export * from './histogram.math.js';
+export * from './mailbox.entry.js';
+export * from './mailbox.read.js';
 export * from './metrics.aggregate.js';
 export * from './metrics.series.js';
+export * from './redis.cleanup.js';
+export * from './redis.keys.js';
 export * from './timeline.strategies.js';

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
-import type { MailboxEntry } from '#libs/outbox';
+import { entryOf, memberOf, type MailboxEntry } from '#libs/contract';
 import { RedisService } from '#libs/redis';
-import { entryOf, memberOf } from './mailbox.member.js';
 import * as scripts from './mailbox.scripts.js';
 
 /**

@@ -1,5 +1,10 @@
-/** The one place queue names, job names and payloads are defined; producers and processors import from here. */
-export const FANOUT_QUEUE = 'fanout';
+import type { MailboxEntry } from '#libs/contract';
+
+/**
+ * The one place queue names, job names and payloads are defined; producers and processors import from here. The
+ * queue's name belongs to the Redis layout that outside tools see (libs/contract), and is re-exported here.
+ */
+export { FANOUT_QUEUE } from '#libs/contract';
 
 export type PostEvent = { type: 'post.created' | 'post.deleted'; payload: { postId: string; authorId: string } };
 export type FollowEvent = {
@@ -9,12 +14,6 @@ export type FollowEvent = {
 export type FlagsEvent = { type: 'flags.changed'; payload: { version: number } };
 export type DomainEvent = PostEvent | FollowEvent | FlagsEvent;
 export type DomainEventType = DomainEvent['type'];
-
-/** One mailbox entry: a post id (also its score) and its author, so unfollow can retract by author. */
-export interface MailboxEntry {
-  postId: string;
-  authorId: string;
-}
 
 export interface FanoutJobs {
   /** Turns one outbox event into mailbox work; completes (and marks the event delivered) after its batches. */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { deletePrefix } from '#libs/contract';
 import { parseCredentials, type Credentials } from '../driver/credentials.model.js';
 import { countUsers, migrateDatabase, seedGraph } from '../graph/graph.seed.js';
 import { PROJECT_ROOT } from '../project.paths.js';
@@ -18,7 +19,7 @@ import {
 } from './bench.summary.js';
 import { measureFanoutThroughput } from './fanout.throughput.js';
 import { machineInfo } from './machine.info.js';
-import { deletePrefix, measureMemory, type RedisMemory } from './redis.admin.js';
+import { measureMemory, type RedisMemory } from './redis.admin.js';
 
 const MEMORY_SAMPLE = 500;
 

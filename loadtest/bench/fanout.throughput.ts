@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
 import { Queue } from 'bullmq';
-import { between, combine, counterTotal, SERIES } from '#libs/contract';
-import { FANOUT_QUEUE } from '../../libs/outbox/fanout.jobs.js';
-import { RedisKeys, redisOptionsFromUrl } from '../../libs/redis/redis.keys.js';
+import { Redis } from 'ioredis';
+import { between, combine, counterTotal, deletePrefix, FANOUT_QUEUE, RedisKeys, SERIES } from '#libs/contract';
 import type { Credentials } from '../driver/credentials.model.js';
 import { type ApiClient, mapLimit, sleep } from './api.client.js';
 import type { FanoutThroughput } from './bench.summary.js';
-import { deletePrefix } from './redis.admin.js';
 
 const MAX_AUTHORS = 200;
 
@@ -33,10 +31,9 @@ export async function measureFanoutThroughput(
     posts.push(author);
     expectedWrites += author.followers + 1;
   }
-  const queue = new Queue(FANOUT_QUEUE, {
-    connection: redisOptionsFromUrl(redis.url),
-    prefix: new RedisKeys(redis.prefix).bullPrefix(),
-  });
+  // The product's queue, by its name and key prefix; a connection of the bench's own, closed with the queue.
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const queue = new Queue(FANOUT_QUEUE, { connection, prefix: new RedisKeys(redis.prefix).bullPrefix() });
   let seconds: number;
   let before: Awaited<ReturnType<ApiClient['metricsSnapshots']>>;
   try {
@@ -53,6 +50,7 @@ export async function measureFanoutThroughput(
   } finally {
     await queue.resume();
     await queue.close();
+    connection.disconnect();
   }
   await sleep(publishMs + 500);
   const server = combine(between(before, await api.metricsSnapshots()));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deletePrefix } from '#libs/contract';
 import { ApiClient } from '../support/api-client.js';
-import { deletePrefix } from '../../loadtest/bench/redis.admin.js';
 import { freePort, startProcess, startStack, type Started } from '../support/processes.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
 
