@@ -1,6 +1,7 @@
 // The product's surface for outside tools (the load suite, the tests): what they may know about the product without
 // reaching into its libraries. Nest-free by rule (eslint.config.js) and by test (contract.spec.ts): importing it
 // loads no framework, no database client and no queue library.
+export * from './api.client.js';
 export * from './api.responses.js';
 export * from './histogram.math.js';
 export * from './mailbox.entry.js';

@@ -8,7 +8,7 @@ import type { Credentials } from '../driver/credentials.model.js';
 import { parseScenario, withOverrides, type Scenario } from '../driver/scenario.model.js';
 import type { RunSummary } from '../driver/summary.js';
 import { PROJECT_ROOT } from '../project.paths.js';
-import { type ApiClient, sleep } from './api.client.js';
+import { type ApiClient, sleep } from '#libs/contract';
 import type { BenchOptions, ScenarioName } from './bench.options.js';
 import { capacityOf, type BenchRun } from './bench.summary.js';
 import { checkInvariant } from './invariant.check.js';

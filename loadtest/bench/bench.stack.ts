@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ApiClient, sleep } from './api.client.js';
+import { ApiClient, sleep } from '#libs/contract';
 import type { BenchOptions } from './bench.options.js';
 import { startService, type Service } from './service.process.js';
 

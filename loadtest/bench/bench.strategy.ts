@@ -1,6 +1,6 @@
 import type { Strategy } from '#libs/contract';
 import type { Credentials } from '../driver/credentials.model.js';
-import { type ApiClient, mapLimit } from './api.client.js';
+import { type ApiClient, mapLimit } from '#libs/contract';
 
 /**
  * Puts the deployment under a strategy the way an operator would (PATCH /v1/admin/config), and makes sure what is

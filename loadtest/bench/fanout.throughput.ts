@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { between, combine, counterTotal, deletePrefix, FANOUT_QUEUE, RedisKeys, SERIES } from '#libs/contract';
 import type { Credentials } from '../driver/credentials.model.js';
-import { type ApiClient, mapLimit, sleep } from './api.client.js';
+import { type ApiClient, mapLimit, sleep } from '#libs/contract';
 import type { FanoutThroughput } from './bench.summary.js';
 
 const MAX_AUTHORS = 200;

@@ -1,5 +1,5 @@
 import { seededRandom, type Credentials } from '../driver/credentials.model.js';
-import { type ApiClient, mapLimit } from './api.client.js';
+import { type ApiClient, mapLimit } from '#libs/contract';
 import type { InvariantResult } from './bench.summary.js';
 
 const PAGE = 20;

@@ -1,4 +1,4 @@
-import type { ProcessSnapshot } from '#libs/contract';
+import type { ProcessSnapshot } from './metrics.series.js';
 
 // The bench drives the product only through its public and admin HTTP API, as an operator would.
 
