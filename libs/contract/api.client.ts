@@ -1,124 +1,146 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type {
+  CreatedUserResponse,
+  FanoutStatusResponse,
+  FlagsResponse,
+  PostResponse,
+  RebuildResponse,
+  TimelineResponse,
+} from './api.responses.js';
 import type { ProcessSnapshot } from './metrics.series.js';
+import type { Strategy } from './timeline.strategies.js';
 
-// The bench drives the product only through its public and admin HTTP API, as an operator would.
+// The product's HTTP API as its users see it: fetch, JSON, bearer tokens. The bench drives the product only through
+// it, as an operator would; the seeder warms mailboxes with it; the end-to-end tests call every route with it. `call`
+// hands back whatever the API answered (tests assert on refusals too); the named calls are typed with the response
+// schemas the end-to-end tests hold the API to, and throw ApiError on any answer but a success.
 
-export interface FlagsView {
-  strategy: 'push' | 'pull' | 'hybrid';
-  celebrityThreshold: number;
-  mailboxSize: number;
-  fanoutBatchSize: number;
-  mailboxEpoch: number;
-  version: number;
-  pullModeAuthors: number;
+/** A raw answer: the body is whatever the API sent, for the caller to check (the tests parse it with the schemas). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above: untyped on purpose, the caller asserts
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
 }
 
-export interface FanoutStatusView {
-  accepted: number;
-  delivered: number;
-  pending: number;
-  failed: number;
-  ok: boolean;
-  idle: boolean;
-  queue: Record<string, number>;
+export interface CallOptions {
+  token?: string;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Sent as it is, as JSON's content type (a malformed body, say). */
+  raw?: string;
 }
 
-export interface TimelineView {
-  items: { id: string; author: { id: string } }[];
-  nextCursor: string | null;
-  strategy: string;
-  source: 'mailbox' | 'database';
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+  ) {
+    super(message);
+  }
 }
 
-export class ApiError extends Error {}
+export interface IdleOptions {
+  timeoutMs?: number;
+  pollMs?: number;
+  /** Each status read while waiting (a long wait can show its progress). */
+  onPoll?: (status: FanoutStatusResponse) => void;
+}
+
+export interface Idle {
+  seconds: number;
+  status: FanoutStatusResponse;
+}
 
 export class ApiClient {
-  private readonly base: string;
+  readonly baseUrl: string;
 
+  /** `adminToken` authorizes the `/v1/admin` calls. */
   constructor(
     baseUrl: string,
-    private readonly adminToken: string,
+    private readonly adminToken?: string,
   ) {
-    this.base = baseUrl.replace(/\/+$/, '');
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
-  config(): Promise<FlagsView> {
-    return this.call('GET', '/v1/admin/config', this.adminToken);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a raw answer is the caller's to check (see ApiResponse)
+  async call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = {};
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(this.baseUrl + path, { method, headers, body: payload });
+    const text = await response.text();
+    try {
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    } catch {
+      throw new ApiError(
+        `${method} ${path}: HTTP ${response.status}, not JSON: ${text.slice(0, 200)}`,
+        response.status,
+      );
+    }
   }
 
-  patchConfig(patch: Partial<Pick<FlagsView, 'strategy' | 'celebrityThreshold'>>): Promise<FlagsView> {
-    return this.call('PATCH', '/v1/admin/config', this.adminToken, patch);
+  createUser(handle: string, displayName?: string): Promise<CreatedUserResponse> {
+    return this.send('POST', '/v1/users', { body: { handle, displayName } });
   }
 
-  fanout(): Promise<FanoutStatusView> {
-    return this.call('GET', '/v1/admin/fanout', this.adminToken);
+  post(token: string, body: string): Promise<PostResponse> {
+    return this.send('POST', '/v1/posts', { token, body: { body } });
   }
 
+  timeline(token: string, strategy: Strategy, limit: number): Promise<TimelineResponse> {
+    return this.send('GET', `/v1/me/timeline?limit=${limit}&strategy=${strategy}`, { token });
+  }
+
+  config(): Promise<FlagsResponse> {
+    return this.send('GET', '/v1/admin/config', { token: this.adminToken });
+  }
+
+  patchConfig(patch: Partial<Pick<FlagsResponse, 'strategy' | 'celebrityThreshold'>>): Promise<FlagsResponse> {
+    return this.send('PATCH', '/v1/admin/config', { token: this.adminToken, body: patch });
+  }
+
+  fanout(): Promise<FanoutStatusResponse> {
+    return this.send('GET', '/v1/admin/fanout', { token: this.adminToken });
+  }
+
+  /** Each process's cumulative snapshot: two calls give an interval, process by process (metrics.aggregate.ts). */
   async metricsSnapshots(): Promise<ProcessSnapshot[]> {
-    const view = await this.call<{ snapshots: ProcessSnapshot[] }>(
-      'GET',
-      '/v1/admin/metrics?raw=true',
-      this.adminToken,
-    );
+    const view = await this.send<{ snapshots: ProcessSnapshot[] }>('GET', '/v1/admin/metrics?raw=true', {
+      token: this.adminToken,
+    });
     return view.snapshots;
   }
 
-  async rebuildMailboxes(): Promise<void> {
-    await this.call('POST', '/v1/admin/mailboxes/rebuild', this.adminToken);
-  }
-
-  post(token: string, body: string): Promise<{ id: string }> {
-    return this.call('POST', '/v1/posts', token, { body });
-  }
-
-  timeline(token: string, strategy: string, limit: number): Promise<TimelineView> {
-    return this.call('GET', `/v1/me/timeline?limit=${limit}&strategy=${strategy}`, token);
+  rebuildMailboxes(): Promise<RebuildResponse> {
+    return this.send('POST', '/v1/admin/mailboxes/rebuild', { token: this.adminToken });
   }
 
   /**
-   * Waits until every accepted change has reached the mailboxes and the queue is empty; returns the seconds waited.
-   * Throws when something failed (a lost change would make every later figure meaningless) or on timeout.
+   * Waits until every accepted change has reached the mailboxes and the queue is empty. Throws when a change failed
+   * (it would make every later figure and timeline meaningless) or on timeout.
    */
-  async waitIdle(timeoutMs = 30 * 60_000, pollMs = 200): Promise<number> {
+  async waitIdle({ timeoutMs = 60_000, pollMs = 50, onPoll }: IdleOptions = {}): Promise<Idle> {
     const started = performance.now();
     for (;;) {
       const status = await this.fanout();
-      if (status.failed > 0)
-        throw new ApiError(`fan-out failed for ${status.failed} event(s): ${JSON.stringify(status)}`);
-      if (status.idle) return (performance.now() - started) / 1000;
+      onPoll?.(status);
+      if (status.failed > 0) {
+        throw new ApiError(`fan-out failed for ${status.failed} event(s): ${JSON.stringify(status)}`, null);
+      }
+      if (status.idle) return { seconds: (performance.now() - started) / 1000, status };
       if (performance.now() - started > timeoutMs) {
-        throw new ApiError(`fan-out not idle after ${timeoutMs / 1000} s: ${JSON.stringify(status)}`);
+        throw new ApiError(`fan-out not idle after ${timeoutMs / 1000} s: ${JSON.stringify(status)}`, null);
       }
       await sleep(pollMs);
     }
   }
 
-  private async call<T>(method: string, path: string, token: string, body?: unknown): Promise<T> {
-    const res = await fetch(this.base + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new ApiError(`${method} ${path}: HTTP ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Runs `work` over `items` with at most `concurrency` at once, keeping results in order. */
-export async function mapLimit<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>) {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
+  private async send<T>(method: string, path: string, options: CallOptions): Promise<T> {
+    const { status, body } = await this.call<T>(method, path, options);
+    if (status < 200 || status >= 300) {
+      throw new ApiError(`${method} ${path}: HTTP ${status} ${JSON.stringify(body) ?? ''}`, status);
     }
-  });
-  await Promise.all(lanes);
-  return results;
+    return body;
+  }
 }

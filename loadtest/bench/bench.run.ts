@@ -8,7 +8,7 @@ import { PROJECT_ROOT } from '../project.paths.js';
 import { evaluateGoals } from './bench.goals.js';
 import type { BenchOptions } from './bench.options.js';
 import { loadScenario, runScenario, type ScenarioContext } from './bench.scenario.js';
-import { PUBLISH_MS, startBenchStack, startCeiling } from './bench.stack.js';
+import { DRAIN, PUBLISH_MS, startBenchStack, startCeiling } from './bench.stack.js';
 import { StrategySwitch } from './bench.strategy.js';
 import {
   BENCH_FORMAT,
@@ -79,7 +79,7 @@ export async function runBench(o: BenchOptions, command: string, log: (line: str
     // Mailboxes are built once, under a strategy that keeps them (a rebuild under pull does nothing).
     const strategy = o.strategies.find((x) => x !== 'pull') ?? 'hybrid';
     await api.patchConfig({ strategy, celebrityThreshold: o.graph.celebrityThreshold });
-    await api.waitIdle();
+    await api.waitIdle(DRAIN);
     warmSeconds = await switcher.warm();
     // Measured now, while every post is in the mailboxes (nobody is in pull mode yet).
     const users = credentials.users.filter(

@@ -3,13 +3,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { between, combine, type ProcessSnapshot, SERIES, type Strategy } from '#libs/contract';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type ApiClient, between, combine, type ProcessSnapshot, SERIES, type Strategy } from '#libs/contract';
 import type { Credentials } from '../driver/credentials.model.js';
 import { parseScenario, withOverrides, type Scenario } from '../driver/scenario.model.js';
 import type { RunSummary } from '../driver/summary.js';
 import { PROJECT_ROOT } from '../project.paths.js';
-import { type ApiClient, sleep } from '#libs/contract';
 import type { BenchOptions, ScenarioName } from './bench.options.js';
+import { DRAIN } from './bench.stack.js';
 import { capacityOf, type BenchRun } from './bench.summary.js';
 import { checkInvariant } from './invariant.check.js';
 import { track } from './service.process.js';
@@ -117,7 +118,7 @@ export async function runScenario(
       capacity,
     };
   }
-  const drainSeconds = await api.waitIdle();
+  const { seconds: drainSeconds } = await api.waitIdle(DRAIN);
   await sleep(ctx.publishMs + 500);
   const taken = await Promise.all([...snapshots, api.metricsSnapshots()]);
   const warmup = scenario.warmupSeconds > 0 ? 1 : 0;

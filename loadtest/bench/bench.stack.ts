@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ApiClient, sleep } from '#libs/contract';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiClient, type IdleOptions } from '#libs/contract';
 import type { BenchOptions } from './bench.options.js';
 import { startService, type Service } from './service.process.js';
 
 export const PUBLISH_MS = 1000;
+
+/** How the bench waits for the fan-out to drain: a 10k-user rebuild or a backlog takes minutes, not the default 60 s. */
+export const DRAIN: IdleOptions = { timeoutMs: 30 * 60_000, pollMs: 200 };
 
 export interface BenchStack {
   api: ApiClient;

@@ -1,9 +1,20 @@
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { between, combine, counterTotal, deletePrefix, FANOUT_QUEUE, RedisKeys, SERIES } from '#libs/contract';
+import {
+  type ApiClient,
+  between,
+  combine,
+  counterTotal,
+  deletePrefix,
+  FANOUT_QUEUE,
+  RedisKeys,
+  SERIES,
+} from '#libs/contract';
 import type { Credentials } from '../driver/credentials.model.js';
-import { type ApiClient, mapLimit, sleep } from '#libs/contract';
+import { mapLimit } from './bench.lanes.js';
+import { DRAIN } from './bench.stack.js';
 import type { FanoutThroughput } from './bench.summary.js';
 
 const MAX_AUTHORS = 200;
@@ -45,7 +56,7 @@ export async function measureFanoutThroughput(
     before = await api.metricsSnapshots();
     const started = performance.now();
     await queue.resume();
-    await api.waitIdle(30 * 60_000, 50);
+    await api.waitIdle({ ...DRAIN, pollMs: 50 });
     seconds = (performance.now() - started) / 1000;
   } finally {
     await queue.resume();

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deletePrefix } from '#libs/contract';
-import { ApiClient } from '../support/api-client.js';
+import { ApiClient, deletePrefix } from '#libs/contract';
 import { freePort, startProcess, startStack, type Started } from '../support/processes.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
 
 const config = testConfig({ TIMELINE_STRATEGY: 'push' });
 const env = envOf(config, { TIMELINE_STRATEGY: 'push', FANOUT_BATCH_SIZE: '10', FANOUT_CONCURRENCY: '2' });
 const port = await freePort();
-const api = new ApiClient(`http://127.0.0.1:${port}`);
+const api = new ApiClient(`http://127.0.0.1:${port}`, ADMIN_TOKEN);
 let stack: Awaited<ReturnType<typeof startStack>>;
 let worker: Started;
 
@@ -34,7 +33,7 @@ describe('no post is lost', () => {
       await api.call('PUT', `/v1/me/following/${author.id}`, { token: fan.token });
       fans.push(fan);
     }
-    await api.waitIdle(ADMIN_TOKEN);
+    await api.waitIdle();
 
     const posted: string[] = [];
     for (let i = 0; i < 30; i++) {
@@ -48,7 +47,7 @@ describe('no post is lost', () => {
 
     worker = await startProcess('worker', env, /worker running/);
     await timelines(fans, 'push'); // mailboxes that vanished are rebuilt on first read
-    const status = await api.waitIdle(ADMIN_TOKEN, 90_000);
+    const { status } = await api.waitIdle({ timeoutMs: 90_000 });
     expect(status).toMatchObject({ pending: 0, failed: 0, ok: true });
 
     const expected = [...posted].reverse();
