@@ -13,7 +13,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/config/**', 'scripts/**', 'test/**', 'prisma.config.ts', 'loadtest/**', '**/*.int-spec.ts'],
+    files: [
+      'libs/config/**',
+      'scripts/**',
+      'test/**',
+      'prisma.config.ts',
+      'loadtest/**',
+      '**/*.int-spec.ts',
+      // Spawns the product's processes with PATH of its own environment and nothing else of it.
+      'libs/contract/service.process.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { deletePrefix } from '#libs/contract';
+import { deletePrefix, migrateDatabase, PROJECT_ROOT } from '#libs/contract';
 import { parseCredentials, type Credentials } from '../driver/credentials.model.js';
-import { countUsers, migrateDatabase, seedGraph } from '../graph/graph.seed.js';
-import { PROJECT_ROOT } from '../project.paths.js';
+import { countUsers, seedGraph } from '../graph/graph.seed.js';
 import { evaluateGoals } from './bench.goals.js';
 import type { BenchOptions } from './bench.options.js';
 import { loadScenario, runScenario, type ScenarioContext } from './bench.scenario.js';

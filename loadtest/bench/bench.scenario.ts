@@ -4,16 +4,23 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ApiClient, between, combine, type ProcessSnapshot, SERIES, type Strategy } from '#libs/contract';
+import {
+  type ApiClient,
+  between,
+  combine,
+  type ProcessSnapshot,
+  PROJECT_ROOT,
+  SERIES,
+  type Strategy,
+  track,
+} from '#libs/contract';
 import type { Credentials } from '../driver/credentials.model.js';
 import { parseScenario, withOverrides, type Scenario } from '../driver/scenario.model.js';
 import type { RunSummary } from '../driver/summary.js';
-import { PROJECT_ROOT } from '../project.paths.js';
 import type { BenchOptions, ScenarioName } from './bench.options.js';
 import { DRAIN } from './bench.stack.js';
 import { capacityOf, type BenchRun } from './bench.summary.js';
 import { checkInvariant } from './invariant.check.js';
-import { track } from './service.process.js';
 
 const TIMEOUT_MS = 10_000;
 const SEED = 1;

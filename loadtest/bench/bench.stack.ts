@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiClient, type IdleOptions } from '#libs/contract';
+import { ApiClient, type IdleOptions, type Service, startProduct, startService } from '#libs/contract';
 import type { BenchOptions } from './bench.options.js';
-import { startService, type Service } from './service.process.js';
 
 export const PUBLISH_MS = 1000;
 
@@ -32,23 +31,13 @@ export async function startBenchStack(o: BenchOptions, logDir: string): Promise<
   const stop = async () => void (await Promise.all(services.map((s) => s.stop())));
   try {
     services.push(
-      await startService({
-        name: 'api',
-        script: 'dist/apps/api/src/main.js',
-        env: { ...env, PORT: String(o.port), HOST: '127.0.0.1' },
-        ready: /listening on/,
-        logFile: join(logDir, 'api.log'),
-      }),
+      await startProduct(
+        'api',
+        { ...env, PORT: String(o.port), HOST: '127.0.0.1' },
+        { logFile: join(logDir, 'api.log') },
+      ),
     );
-    services.push(
-      await startService({
-        name: 'worker',
-        script: 'dist/apps/worker/src/main.js',
-        env,
-        ready: /worker running/,
-        logFile: join(logDir, 'worker.log'),
-      }),
-    );
+    services.push(await startProduct('worker', env, { logFile: join(logDir, 'worker.log') }));
     const baseUrl = `http://127.0.0.1:${o.port}`;
     const api = new ApiClient(baseUrl, adminToken);
     await waitForWorker(api);

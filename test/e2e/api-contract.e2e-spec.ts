@@ -9,8 +9,10 @@ import {
   ErrorResponse,
   type MetricsView,
   type ProcessSnapshot,
+  type Service,
+  startProduct,
 } from '#libs/contract';
-import { freePort, startProcess, startStack, type Started } from '../support/processes.js';
+import { freePort, startStack } from '../support/processes.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
 
 const config = testConfig();
@@ -322,16 +324,12 @@ describe('measurements', () => {
 });
 
 describe('flags across processes', () => {
-  let second: Started | undefined;
+  let second: Service | undefined;
   afterAll(async () => second?.stop());
 
   it('reach another API process without a restart', async () => {
     const otherPort = await freePort();
-    second = await startProcess(
-      'api',
-      { ...envOf(config), PORT: String(otherPort), HOST: '127.0.0.1' },
-      /listening on/,
-    );
+    second = await startProduct('api', { ...envOf(config), PORT: String(otherPort), HOST: '127.0.0.1' });
     const other = new ApiClient(`http://127.0.0.1:${otherPort}`, ADMIN_TOKEN);
     const value = 2000 + (Date.now() % 1000);
     const changedAt = Date.now();
