@@ -8,6 +8,7 @@ export * from './mailbox.entry.js';
 export * from './mailbox.read.js';
 export * from './metrics.aggregate.js';
 export * from './metrics.series.js';
+export * from './post.id.js';
 export * from './product.processes.js';
 export * from './redis.cleanup.js';
 export * from './redis.keys.js';

@@ -3,7 +3,7 @@ import { type Job, WaitingChildrenError } from 'bullmq';
 import { Prisma, PrismaService } from '#libs/db';
 import { FlagsRepository, FlagsService, fansOut } from '#libs/flags';
 import { AuthorTimelineStore, MailboxStore } from '#libs/mailbox';
-import { followerBucket, SERIES, type MailboxEntry, type Stage } from '#libs/contract';
+import { followerBucket, postTimeMs, SERIES, type MailboxEntry, type Stage } from '#libs/contract';
 import { MetricsService } from '#libs/metrics';
 import {
   FANOUT_JOB_NAMES,
@@ -14,7 +14,7 @@ import {
   type FanoutJobName,
   type FanoutJobs,
 } from '#libs/outbox';
-import { PostCacheStore, postTimeMs, PostsRepository } from '#libs/posts';
+import { PostCacheStore, PostsRepository } from '#libs/posts';
 import { FollowsRepository, PullModeRepository, UsersRepository } from '#libs/social';
 import { followerRanges } from './fanout.plan.js';
 

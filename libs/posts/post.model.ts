@@ -31,9 +31,3 @@ export const MAX_POST_LENGTH = 280;
 export function postLength(body: string): number {
   return [...body].length;
 }
-
-/** Post ids are (milliseconds since 2024-01-01) << 12 | sequence (see the migration's next_post_id). */
-const ID_EPOCH_MS = 1_704_067_200_000;
-export function postTimeMs(postId: string): number {
-  return Math.floor(Number(postId) / 4096) + ID_EPOCH_MS;
-}
