@@ -1,18 +1,5 @@
 import { z } from 'zod';
-import {
-  CreatedUserResponse,
-  ErrorResponse,
-  FanoutStatusResponse,
-  FlagsResponse,
-  LiveResponse,
-  PostPageResponse,
-  PostResponse,
-  ProfileResponse,
-  ReadyResponse,
-  RebuildResponse,
-  TimelineResponse,
-  UserPageResponse,
-} from '#libs/contract';
+import * as R from '#libs/contract';
 import { MAX_POST_LENGTH } from '#libs/posts';
 import { ID_PATTERN } from '#libs/paging';
 import {
@@ -57,17 +44,17 @@ export const API_ROUTES: readonly RouteDoc[] = [
     summary: 'Create a user; the answer carries its bearer token, once',
     auth: 'none',
     body: CreateUserDto,
-    ok: [201, CreatedUserResponse],
+    ok: [201, R.CreatedUserResponse],
     errors: [409],
   },
-  { method: 'get', path: '/v1/me', tag: 'users', summary: 'Your profile', auth: 'user', ok: [200, ProfileResponse] },
+  { method: 'get', path: '/v1/me', tag: 'users', summary: 'Your profile', auth: 'user', ok: [200, R.ProfileResponse] },
   {
     method: 'get',
     path: '/v1/users/{id}',
     tag: 'users',
     summary: "A user's profile",
     auth: 'none',
-    ok: [200, ProfileResponse],
+    ok: [200, R.ProfileResponse],
     errors: [404],
   },
   ...(['followers', 'following'] as const).map((list): RouteDoc => ({
@@ -77,7 +64,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     summary: list === 'followers' ? "A user's followers, newest first" : 'Who a user follows, newest first',
     auth: 'none',
     query: PageQueryDto,
-    ok: [200, UserPageResponse],
+    ok: [200, R.UserPageResponse],
     errors: [404],
   })),
   {
@@ -87,7 +74,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     summary: "A user's own posts (author timeline), newest first",
     auth: 'none',
     query: PageQueryDto,
-    ok: [200, PostPageResponse],
+    ok: [200, R.PostPageResponse],
     errors: [404],
   },
   {
@@ -115,7 +102,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     summary: `Post (1 to ${MAX_POST_LENGTH} Unicode code points); fan-out to followers happens after the answer`,
     auth: 'user',
     body: CreatePostDto,
-    ok: [201, PostResponse],
+    ok: [201, R.PostResponse],
   },
   {
     method: 'get',
@@ -123,7 +110,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     tag: 'posts',
     summary: 'A post',
     auth: 'none',
-    ok: [200, PostResponse],
+    ok: [200, R.PostResponse],
     errors: [404],
   },
   {
@@ -142,7 +129,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     summary: 'Your home timeline, newest first, under the configured strategy or ?strategy=',
     auth: 'user',
     query: TimelineQueryDto,
-    ok: [200, TimelineResponse],
+    ok: [200, R.TimelineResponse],
   },
   {
     method: 'get',
@@ -150,7 +137,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     tag: 'admin',
     summary: 'The run-time flags',
     auth: 'admin',
-    ok: [200, FlagsResponse],
+    ok: [200, R.FlagsResponse],
   },
   {
     method: 'patch',
@@ -160,7 +147,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
       'Change run-time flags (strategy, celebrity threshold, mailbox size, fan-out batch size); every process follows',
     auth: 'admin',
     body: PatchFlagsDto,
-    ok: [200, FlagsResponse],
+    ok: [200, R.FlagsResponse],
   },
   {
     method: 'get',
@@ -168,7 +155,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     tag: 'admin',
     summary: 'Fan-out progress: accepted = delivered + pending + failed, and queue depths',
     auth: 'admin',
-    ok: [200, FanoutStatusResponse],
+    ok: [200, R.FanoutStatusResponse],
   },
   {
     method: 'post',
@@ -176,7 +163,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
     tag: 'admin',
     summary: 'Rebuild every mailbox from PostgreSQL (asynchronous)',
     auth: 'admin',
-    ok: [202, RebuildResponse],
+    ok: [202, R.RebuildResponse],
   },
   {
     method: 'get',
@@ -187,14 +174,14 @@ export const API_ROUTES: readonly RouteDoc[] = [
     query: MetricsQueryDto,
     ok: [200, z.object({ collectedAt: z.iso.datetime() }).loose()],
   },
-  { method: 'get', path: '/health/live', tag: 'health', summary: 'Liveness', auth: 'none', ok: [200, LiveResponse] },
+  { method: 'get', path: '/health/live', tag: 'health', summary: 'Liveness', auth: 'none', ok: [200, R.LiveResponse] },
   {
     method: 'get',
     path: '/health/ready',
     tag: 'health',
     summary: 'Readiness: PostgreSQL and Redis answer',
     auth: 'none',
-    ok: [200, ReadyResponse],
+    ok: [200, R.ReadyResponse],
     errors: [503],
   },
   {
@@ -348,7 +335,7 @@ export function openApiDocument(): OpenApiDocument {
         userToken: { type: 'http', scheme: 'bearer', description: 'the token POST /v1/users returned' },
         adminToken: { type: 'http', scheme: 'bearer', description: 'the ADMIN_TOKEN of the deployment' },
       },
-      schemas: { Error: jsonSchema(ErrorResponse, 'output') },
+      schemas: { Error: jsonSchema(R.ErrorResponse, 'output') },
     },
     paths,
   };
