@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { STRATEGIES, type Strategy } from '#libs/contract';
 
-export const STRATEGIES = ['push', 'pull', 'hybrid'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+// The strategy list is part of the API (libs/contract); the product's configuration takes it from there.
+export { STRATEGIES, type Strategy };
 
 export interface TimelineFlags {
   strategy: Strategy;

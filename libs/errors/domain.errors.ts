@@ -1,4 +1,4 @@
-import { statusOf, type DomainErrorCode, type ValidationCode } from './error.codes.js';
+import { statusOf, type DomainErrorCode, type ValidationCode } from '#libs/contract';
 
 /** Errors the domain raises on purpose; the HTTP filter maps `status` and `code` as they are. */
 export abstract class DomainError extends Error {

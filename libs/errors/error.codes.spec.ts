@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationFailedError } from './domain.errors.js';
-import { codeForStatus, ERROR_CODES, type ErrorCode } from './error.codes.js';
+import { codeForStatus, ERROR_CODES, type ErrorCode } from '#libs/contract';
 import { toErrorBody } from './http-error.filter.js';
 
 const catalogue = Object.entries(ERROR_CODES) as [ErrorCode, (typeof ERROR_CODES)[ErrorCode]][];

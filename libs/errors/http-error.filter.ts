@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from './domain.errors.js';
-import { codeForStatus, type ErrorCode } from './error.codes.js';
+import { codeForStatus, type ErrorCode } from '#libs/contract';
 
 export interface ErrorBody {
   statusCode: number;

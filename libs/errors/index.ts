@@ -1,3 +1,2 @@
 export * from './domain.errors.js';
-export * from './error.codes.js';
 export * from './http-error.filter.js';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { FlagsRepository } from '#libs/flags';
-import { AuthorTimelineStore, type MailboxEntry } from '#libs/mailbox';
+import type { MailboxEntry } from '#libs/contract';
+import { AuthorTimelineStore } from '#libs/mailbox';
 import { PostsRepository } from '#libs/posts';
 import type { FanoutFamily } from './fanout.family.js';
 import { floorOf } from './fanout.plan.js';

@@ -20,17 +20,6 @@ export function followerRanges(bounds: string[]): FollowerRange[] {
   return ranges;
 }
 
-/** Follower-count classes that label fan-out measurements (the case study's cost grows with followers). */
-export const FOLLOWER_BUCKETS = ['0-100', '101-1k', '1k-10k', '10k+'] as const;
-export type FollowerBucket = (typeof FOLLOWER_BUCKETS)[number];
-
-export function followerBucket(followers: number): FollowerBucket {
-  if (followers <= 100) return '0-100';
-  if (followers <= 1000) return '101-1k';
-  if (followers <= 10_000) return '1k-10k';
-  return '10k+';
-}
-
 /**
  * The floor to pass with an author's newest `limit` posts: when there were `limit` of them, older ones may exist
  * beyond the lowest, so the mailbox is complete only from there up; otherwise it holds all of them ('0').

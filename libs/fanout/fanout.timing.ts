@@ -1,4 +1,4 @@
-import type { Stage } from '#libs/metrics';
+import type { Stage } from '#libs/contract';
 import { MetricsService } from '#libs/metrics';
 
 /** Runs `run` and records its duration as a worker stage (HDR and Prometheus, µs). */

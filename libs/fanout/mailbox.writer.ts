@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { FlagsService } from '#libs/flags';
-import { MailboxStore, type MailboxEntry } from '#libs/mailbox';
-import { MetricsService, SERIES } from '#libs/metrics';
+import { SERIES, type MailboxEntry } from '#libs/contract';
+import { MailboxStore } from '#libs/mailbox';
+import { MetricsService } from '#libs/metrics';
 import { timed } from './fanout.timing.js';
 
 /** Mailbox writes of many owners at once, timed (`batch_write`) and counted (`mailbox_writes`) by kind. */

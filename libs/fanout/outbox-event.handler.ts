@@ -3,7 +3,7 @@ import { WaitingChildrenError } from 'bullmq';
 import { DOMAIN_EVENT_TYPES, type DomainEvent, type DomainEventType } from '#libs/jobs';
 import { MetricsService } from '#libs/metrics';
 import { OutboxRepository } from '#libs/outbox';
-import { postTimeMs } from '#libs/posts';
+
 import {
   collect,
   FANOUT_FAMILIES,
@@ -12,7 +12,7 @@ import {
   type EventPlanner,
   type FanoutFamily,
 } from './fanout.family.js';
-import { followerBucket } from './fanout.plan.js';
+import { followerBucket, postTimeMs } from '#libs/contract';
 import { FanoutFailures } from './fanout.failures.js';
 import { timed } from './fanout.timing.js';
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { fansOut, FlagsRepository } from '#libs/flags';
 import type { FanoutJobs, PostPayload } from '#libs/jobs';
-import { MetricsService, SERIES } from '#libs/metrics';
+import { SERIES } from '#libs/contract';
+import { MetricsService } from '#libs/metrics';
 import { PostsRepository } from '#libs/posts';
 import { DONE, type BatchResult, type EventJob, type FanoutFamily, type Planned } from './fanout.family.js';
 import { timed } from './fanout.timing.js';

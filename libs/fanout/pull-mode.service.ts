@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService } from '#libs/db';
 import { fansOut, FlagsRepository, FlagsService, type FlagsRow } from '#libs/flags';
 import { FanoutQueue } from '#libs/jobs';
-import type { MailboxEntry } from '#libs/mailbox';
+import type { MailboxEntry } from '#libs/contract';
 import { PullModeRepository } from '#libs/social';
 import { AuthorTimelineHandler, authorTimelineCap } from './author-timeline.handler.js';
 

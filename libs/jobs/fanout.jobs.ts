@@ -1,5 +1,10 @@
-/** The one place queue names, job names and payloads are defined; producers and processors import from here. */
-export const FANOUT_QUEUE = 'fanout';
+import type { MailboxEntry } from '#libs/contract';
+
+/**
+ * The one place queue names, job names and payloads are defined; producers and processors import from here. The
+ * queue's name belongs to the Redis layout that outside tools see (libs/contract), and is re-exported here.
+ */
+export { FANOUT_QUEUE } from '#libs/contract';
 
 /** A post or a follow pair: what the events that move mailboxes carry. */
 export interface PostPayload {
@@ -28,12 +33,6 @@ export const DOMAIN_EVENT_TYPES = Object.keys({
   'follow.removed': 1,
   'flags.changed': 1,
 } satisfies Record<DomainEventType, 1>) as DomainEventType[];
-
-/** One mailbox entry: a post id (also its score) and its author, so unfollow can retract by author. */
-export interface MailboxEntry {
-  postId: string;
-  authorId: string;
-}
 
 export interface FanoutJobs {
   /** Turns one outbox event into mailbox work; completes (and marks the event delivered) after its batches. */

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import type { MailboxEntry } from '#libs/jobs';
+import { entryOf, memberOf, type MailboxEntry } from '#libs/contract';
 import { RedisService } from '#libs/redis';
 import * as scripts from './author-timeline.scripts.js';
-import { entryOf, memberOf } from './mailbox.member.js';
 
 /** What a reader learns of one author's timeline: missing, unchanged since `version`, or all of it. */
 export type AuthorTimelineRead =

@@ -1,4 +1,3 @@
 export * from './mailbox.module.js';
-export * from './mailbox.member.js';
 export * from './mailbox.store.js';
 export * from './author-timeline.store.js';

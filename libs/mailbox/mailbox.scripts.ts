@@ -122,26 +122,3 @@ floor = trim(mb, cap, 0, floor)
 redis.call('HSET', ms, 'epoch', epoch, 'build', '', 'dirty', '0', 'floor', string.format('%.0f', floor))
 return 1
 `;
-
-/**
- * KEYS[1] mailbox, KEYS[2] state, KEYS[3] following. ARGV: epoch, before ('' = newest), limit, pull authors joined
- * by commas. Returns {'invalid'} or {floor, members, followed pull authors}.
- */
-export const READ = `
-local state = redis.call('HMGET', KEYS[2], 'epoch', 'build', 'floor')
-if state[1] ~= ARGV[1] or (state[2] and state[2] ~= '') then return {'invalid'} end
-local floor = state[3] or '0'
-local max = ARGV[2] == '' and '+inf' or ('(' .. ARGV[2])
-local members = redis.call('ZREVRANGEBYSCORE', KEYS[1], max, floor, 'LIMIT', 0, tonumber(ARGV[3]))
-local authors = {}
-for id in string.gmatch(ARGV[4] or '', '[^,]+') do authors[#authors + 1] = id end
-local followed = {}
-for first = 1, #authors, 1000 do
-  local last = math.min(first + 999, #authors)
-  local flags = redis.call('SMISMEMBER', KEYS[3], unpack(authors, first, last))
-  for i, isMember in ipairs(flags) do
-    if isMember == 1 then followed[#followed + 1] = authors[first + i - 1] end
-  end
-end
-return {floor, members, followed}
-`;

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
-import type { MailboxEntry } from '#libs/jobs';
+import { entryOf, memberOf, READ, type MailboxEntry } from '#libs/contract';
 import { RedisService } from '#libs/redis';
-import { entryOf, memberOf } from './mailbox.member.js';
 import * as scripts from './mailbox.scripts.js';
 
 /**
@@ -28,7 +27,7 @@ const DEFINITIONS: Record<ScriptName, { lua: string; numberOfKeys?: number }> = 
   addFollowee: { lua: scripts.ADD_FOLLOWEE, numberOfKeys: 3 },
   beginBuild: { lua: scripts.BEGIN_BUILD, numberOfKeys: 3 },
   finishBuild: { lua: scripts.FINISH_BUILD, numberOfKeys: 3 },
-  readMailbox: { lua: scripts.READ, numberOfKeys: 3 },
+  readMailbox: { lua: READ, numberOfKeys: 3 },
 };
 
 /** Per-user home timeline caches in Redis (see mailbox.scripts.ts for the invariants each script keeps). */

@@ -1,6 +1,4 @@
-export * from './histogram.set.js';
 export * from './metrics.module.js';
 export * from './metrics.service.js';
 export * from './metrics.store.js';
-export * from './metrics.aggregate.js';
 export * from './http.metrics.js';

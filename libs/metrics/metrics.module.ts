@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MetricsPublisher } from './metrics.publisher.js';
 import { MetricsServer } from './metrics.server.js';
-import { METRICS_ROLE, MetricsService, type ProcessRole } from './metrics.service.js';
+import type { ProcessRole } from '#libs/contract';
+import { METRICS_ROLE, MetricsService } from './metrics.service.js';
 import { MetricsStore } from './metrics.store.js';
 
 /** Global: any library may record; the app says which role the process plays. */

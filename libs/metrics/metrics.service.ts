@@ -2,49 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import {
-  CounterSet,
-  HistogramSet,
-  type CounterSeries,
-  type EncodedSeries,
-  type LatencyRecorder,
-} from './histogram.set.js';
+import { SERIES, type ProcessInfo, type ProcessRole, type ProcessSnapshot, type Stage } from '#libs/contract';
+import { CounterSet, HistogramSet, type LatencyRecorder } from './metrics.recorder.js';
 
 export const METRICS_ROLE = Symbol('MetricsRole');
-export type ProcessRole = 'api' | 'worker';
-
-export interface ProcessInfo {
-  /** Unique per process start, so a restarted process never continues another's cumulative series. */
-  id: string;
-  role: ProcessRole;
-  pid: number;
-  host: string;
-  startedAt: string;
-}
-
-/** Everything a process has recorded since it started; cumulative, so two snapshots give an interval. */
-export interface ProcessSnapshot {
-  process: ProcessInfo;
-  takenAt: string;
-  histograms: EncodedSeries[];
-  counters: CounterSeries[];
-}
-
-/** Series names shared by the recorders and the readers (the bench, the report). */
-export const SERIES = {
-  httpRequest: 'http.request',
-  httpResponses: 'http.responses',
-  stage: (stage: Stage) => `fanout.${stage}`,
-  mailboxWrites: 'fanout.mailbox_writes',
-  posts: 'fanout.posts',
-} as const;
-
-/**
- * Worker stages: `plan` turns an event into batch jobs; `batch` is one batch job (followers read + mailbox write);
- * `batch_write` the pipelined mailbox write alone; `delivery_lag` a post's commit to its last mailbox written;
- * `job_wait` time a job waited in the queue before a worker took it; `rebuild` one mailbox rebuilt from PostgreSQL.
- */
-export type Stage = 'plan' | 'batch' | 'batch_write' | 'delivery_lag' | 'job_wait' | 'rebuild';
 
 const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type { ProcessSnapshot } from '#libs/contract';
 import { RedisService } from '#libs/redis';
-import type { ProcessSnapshot } from './metrics.service.js';
 
 /** How long a process's last snapshot stays readable after it stopped publishing. */
 const SNAPSHOT_TTL_SECONDS = 600;

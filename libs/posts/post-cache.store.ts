@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RedisService } from '#libs/redis';
-import { DELETED_POST, type TimelineItem } from './post.model.js';
+import { DELETED_POST } from '#libs/contract';
+import type { TimelineItem } from './post.model.js';
 
 const TTL_SECONDS = 7 * 24 * 3600;
 

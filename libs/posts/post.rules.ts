@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ValidationFailedError, type ValidationCode } from '#libs/errors';
+import type { ValidationCode } from '#libs/contract';
+import { ValidationFailedError } from '#libs/errors';
 
 // What a post body may be, in one place: the request DTO validates with `PostBody`, the service checks with
 // `checkPostBody`, and the OpenAPI document shows `PostBody`'s metadata. All three come from the constants below.

@@ -1,2 +1,4 @@
-export * from './redis.keys.js';
+// The key layout is the contract's (tools name keys too); re-exported so the product takes it from its Redis library.
+export { RedisKeys } from '#libs/contract';
 export * from './redis.module.js';
+export * from './redis.options.js';

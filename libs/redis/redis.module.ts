@@ -1,7 +1,7 @@
 import { Global, Inject, Injectable, Module, OnModuleDestroy } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
-import { RedisKeys } from './redis.keys.js';
+import { RedisKeys } from '#libs/contract';
 
 /** The command connection of a process (mailboxes, post cache, scripts). BullMQ opens its own. */
 @Injectable()

@@ -2,10 +2,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { stopAllServices } from '#libs/contract';
 import { writeReports } from '../report/report.files.js';
 import { BenchUsageError, parseBenchOptions, USAGE } from './bench.options.js';
 import { runBench } from './bench.run.js';
-import { stopAllServices } from './service.process.js';
 
 async function main(argv: string[]): Promise<number> {
   const strings = [

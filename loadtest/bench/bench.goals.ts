@@ -1,5 +1,4 @@
-import { addSeries, summarize } from '../../libs/metrics/histogram.set.js';
-import { SERIES } from '../../libs/metrics/metrics.service.js';
+import { addSeries, SERIES, summarize } from '#libs/contract';
 import { LADDER_ENDED, type BenchRun, type FanoutThroughput, type Goal } from './bench.summary.js';
 
 // The performance goals of the load-suite issue, evaluated on one bench run. They are figures to report, not tests:

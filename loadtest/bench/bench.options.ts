@@ -1,5 +1,6 @@
+import { STRATEGIES, type Strategy } from '#libs/contract';
 import { defaultGraphParams, graphParamsProblems, type GraphParams } from '../graph/graph.params.js';
-import { parseRates, STRATEGIES, type Strategy } from '../driver/scenario.model.js';
+import { parseRates } from '../driver/scenario.model.js';
 
 export const SCENARIOS = ['read', 'write', 'mixed', 'celebrity-storm'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { deletePrefix, migrateDatabase, PROJECT_ROOT } from '#libs/contract';
 import { parseCredentials, type Credentials } from '../driver/credentials.model.js';
-import { countUsers, migrateDatabase, seedGraph } from '../graph/graph.seed.js';
-import { PROJECT_ROOT } from '../project.paths.js';
+import { countUsers, seedGraph } from '../graph/graph.seed.js';
 import { evaluateGoals } from './bench.goals.js';
 import type { BenchOptions } from './bench.options.js';
 import { loadScenario, runScenario, type ScenarioContext } from './bench.scenario.js';
-import { PUBLISH_MS, startBenchStack, startCeiling } from './bench.stack.js';
+import { DRAIN, PUBLISH_MS, startBenchStack, startCeiling } from './bench.stack.js';
 import { StrategySwitch } from './bench.strategy.js';
 import {
   BENCH_FORMAT,
@@ -18,7 +18,7 @@ import {
 } from './bench.summary.js';
 import { measureFanoutThroughput } from './fanout.throughput.js';
 import { machineInfo } from './machine.info.js';
-import { deletePrefix, measureMemory, type RedisMemory } from './redis.admin.js';
+import { measureMemory, type RedisMemory } from './redis.admin.js';
 
 const MEMORY_SAMPLE = 500;
 
@@ -78,7 +78,7 @@ export async function runBench(o: BenchOptions, command: string, log: (line: str
     // Mailboxes are built once, under a strategy that keeps them (a rebuild under pull does nothing).
     const strategy = o.strategies.find((x) => x !== 'pull') ?? 'hybrid';
     await api.patchConfig({ strategy, celebrityThreshold: o.graph.celebrityThreshold });
-    await api.waitIdle();
+    await api.waitIdle(DRAIN);
     warmSeconds = await switcher.warm();
     // Measured now, while every post is in the mailboxes (nobody is in pull mode yet).
     const users = credentials.users.filter(

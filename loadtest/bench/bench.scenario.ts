@@ -3,17 +3,24 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { between, combine } from '../../libs/metrics/metrics.aggregate.js';
-import { SERIES, type ProcessSnapshot } from '../../libs/metrics/metrics.service.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type ApiClient,
+  between,
+  combine,
+  type ProcessSnapshot,
+  PROJECT_ROOT,
+  SERIES,
+  type Strategy,
+  track,
+} from '#libs/contract';
 import type { Credentials } from '../driver/credentials.model.js';
-import { parseScenario, withOverrides, type Scenario, type Strategy } from '../driver/scenario.model.js';
+import { parseScenario, withOverrides, type Scenario } from '../driver/scenario.model.js';
 import type { RunSummary } from '../driver/summary.js';
-import { PROJECT_ROOT } from '../project.paths.js';
-import { type ApiClient, sleep } from './api.client.js';
 import type { BenchOptions, ScenarioName } from './bench.options.js';
+import { DRAIN } from './bench.stack.js';
 import { capacityOf, type BenchRun } from './bench.summary.js';
 import { checkInvariant } from './invariant.check.js';
-import { track } from './service.process.js';
 
 const TIMEOUT_MS = 10_000;
 const SEED = 1;
@@ -118,7 +125,7 @@ export async function runScenario(
       capacity,
     };
   }
-  const drainSeconds = await api.waitIdle();
+  const { seconds: drainSeconds } = await api.waitIdle(DRAIN);
   await sleep(ctx.publishMs + 500);
   const taken = await Promise.all([...snapshots, api.metricsSnapshots()]);
   const warmup = scenario.warmupSeconds > 0 ? 1 : 0;

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ApiClient, sleep } from './api.client.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiClient, type IdleOptions, type Service, startProduct, startService } from '#libs/contract';
 import type { BenchOptions } from './bench.options.js';
-import { startService, type Service } from './service.process.js';
 
 export const PUBLISH_MS = 1000;
+
+/** How the bench waits for the fan-out to drain: a 10k-user rebuild or a backlog takes minutes, not the default 60 s. */
+export const DRAIN: IdleOptions = { timeoutMs: 30 * 60_000, pollMs: 200 };
 
 export interface BenchStack {
   api: ApiClient;
@@ -28,23 +31,13 @@ export async function startBenchStack(o: BenchOptions, logDir: string): Promise<
   const stop = async () => void (await Promise.all(services.map((s) => s.stop())));
   try {
     services.push(
-      await startService({
-        name: 'api',
-        script: 'dist/apps/api/src/main.js',
-        env: { ...env, PORT: String(o.port), HOST: '127.0.0.1' },
-        ready: /listening on/,
-        logFile: join(logDir, 'api.log'),
-      }),
+      await startProduct(
+        'api',
+        { ...env, PORT: String(o.port), HOST: '127.0.0.1' },
+        { logFile: join(logDir, 'api.log') },
+      ),
     );
-    services.push(
-      await startService({
-        name: 'worker',
-        script: 'dist/apps/worker/src/main.js',
-        env,
-        ready: /worker running/,
-        logFile: join(logDir, 'worker.log'),
-      }),
-    );
+    services.push(await startProduct('worker', env, { logFile: join(logDir, 'worker.log') }));
     const baseUrl = `http://127.0.0.1:${o.port}`;
     const api = new ApiClient(baseUrl, adminToken);
     await waitForWorker(api);

@@ -1,6 +1,7 @@
+import type { ApiClient, Strategy } from '#libs/contract';
 import type { Credentials } from '../driver/credentials.model.js';
-import type { Strategy } from '../driver/scenario.model.js';
-import { type ApiClient, mapLimit } from './api.client.js';
+import { mapLimit } from './bench.lanes.js';
+import { DRAIN } from './bench.stack.js';
 
 /**
  * Puts the deployment under a strategy the way an operator would (PATCH /v1/admin/config), and makes sure what is
@@ -21,7 +22,7 @@ export class StrategySwitch {
   async warm(): Promise<number> {
     const started = performance.now();
     await this.api.rebuildMailboxes();
-    await this.api.waitIdle();
+    await this.api.waitIdle(DRAIN);
     this.warmEpoch = (await this.api.config()).mailboxEpoch;
     const seconds = (performance.now() - started) / 1000;
     this.log(`mailboxes rebuilt in ${seconds.toFixed(1)} s (epoch ${this.warmEpoch})`);
@@ -30,7 +31,7 @@ export class StrategySwitch {
 
   async use(strategy: Strategy): Promise<void> {
     await this.api.patchConfig({ strategy, celebrityThreshold: this.celebrityThreshold });
-    await this.api.waitIdle();
+    await this.api.waitIdle(DRAIN);
     const flags = await this.api.config();
     if (strategy !== 'pull' && flags.mailboxEpoch !== this.warmEpoch) await this.warm();
     if (strategy === 'hybrid') await this.primeCelebrities();
@@ -44,6 +45,6 @@ export class StrategySwitch {
     await mapLimit(this.credentials.celebrities, 8, (id) =>
       this.api.post(tokens.get(id)!, `celebrity post before a hybrid run (u${id})`),
     );
-    await this.api.waitIdle();
+    await this.api.waitIdle(DRAIN);
   }
 }

@@ -1,6 +1,4 @@
-import type { CounterSeries } from '../../libs/metrics/histogram.set.js';
-import type { SeriesView } from '../../libs/metrics/metrics.aggregate.js';
-import type { Strategy } from '../driver/scenario.model.js';
+import type { CounterSeries, SeriesView, Strategy } from '#libs/contract';
 import type { RunSummary, StepSummary } from '../driver/summary.js';
 import type { FollowerSummary } from '../graph/graph.report.js';
 import type { GraphParams } from '../graph/graph.params.js';

@@ -1,5 +1,5 @@
+import type { Strategy } from '#libs/contract';
 import type { LatencyStats, RunSummary, StepSummary } from '../driver/summary.js';
-import type { Strategy } from '../driver/scenario.model.js';
 import { capacityOf, type BenchRun } from './bench.summary.js';
 
 // Small factories for the bench's pure-logic tests: ladder steps and runs with chosen p99s, drops and errors.

@@ -1,14 +1,21 @@
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
-import { counterTotal } from '../../libs/metrics/histogram.set.js';
-import { between, combine } from '../../libs/metrics/metrics.aggregate.js';
-import { SERIES } from '../../libs/metrics/metrics.service.js';
-import { FANOUT_QUEUE } from '../../libs/jobs/fanout.jobs.js';
-import { RedisKeys, redisOptionsFromUrl } from '../../libs/redis/redis.keys.js';
+import { Redis } from 'ioredis';
+import {
+  type ApiClient,
+  between,
+  combine,
+  counterTotal,
+  deletePrefix,
+  FANOUT_QUEUE,
+  RedisKeys,
+  SERIES,
+} from '#libs/contract';
 import type { Credentials } from '../driver/credentials.model.js';
-import { type ApiClient, mapLimit, sleep } from './api.client.js';
+import { mapLimit } from './bench.lanes.js';
+import { DRAIN } from './bench.stack.js';
 import type { FanoutThroughput } from './bench.summary.js';
-import { deletePrefix } from './redis.admin.js';
 
 const MAX_AUTHORS = 200;
 
@@ -35,10 +42,9 @@ export async function measureFanoutThroughput(
     posts.push(author);
     expectedWrites += author.followers + 1;
   }
-  const queue = new Queue(FANOUT_QUEUE, {
-    connection: redisOptionsFromUrl(redis.url),
-    prefix: new RedisKeys(redis.prefix).bullPrefix(),
-  });
+  // The product's queue, by its name and key prefix; a connection of the bench's own, closed with the queue.
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const queue = new Queue(FANOUT_QUEUE, { connection, prefix: new RedisKeys(redis.prefix).bullPrefix() });
   let seconds: number;
   let before: Awaited<ReturnType<ApiClient['metricsSnapshots']>>;
   try {
@@ -50,11 +56,12 @@ export async function measureFanoutThroughput(
     before = await api.metricsSnapshots();
     const started = performance.now();
     await queue.resume();
-    await api.waitIdle(30 * 60_000, 50);
+    await api.waitIdle({ ...DRAIN, pollMs: 50 });
     seconds = (performance.now() - started) / 1000;
   } finally {
     await queue.resume();
     await queue.close();
+    connection.disconnect();
   }
   await sleep(publishMs + 500);
   const server = combine(between(before, await api.metricsSnapshots()));

@@ -1,5 +1,6 @@
+import type { ApiClient } from '#libs/contract';
 import { seededRandom, type Credentials } from '../driver/credentials.model.js';
-import { type ApiClient, mapLimit } from './api.client.js';
+import { mapLimit } from './bench.lanes.js';
 import type { InvariantResult } from './bench.summary.js';
 
 const PAGE = 20;

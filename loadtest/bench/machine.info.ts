@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { PROJECT_ROOT } from '../project.paths.js';
+import { PROJECT_ROOT } from '#libs/contract';
 import type { Machine } from './bench.summary.js';
 
 export async function machineInfo(redisUrl: string, databaseUrl: string): Promise<Machine> {

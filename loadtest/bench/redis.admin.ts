@@ -1,22 +1,5 @@
 import { Redis } from 'ioredis';
-import { RedisKeys } from '../../libs/redis/redis.keys.js';
-
-/** Deletes every key under `prefix:` (a deployment's mailboxes, caches, queue and metrics). */
-export async function deletePrefix(redisUrl: string, prefix: string): Promise<number> {
-  const redis = new Redis(redisUrl);
-  let cursor = '0';
-  let deleted = 0;
-  try {
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length) deleted += await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
+import { RedisKeys } from '#libs/contract';
 
 export interface RedisMemory {
   /** Users whose keys were measured (MEMORY USAGE, every element counted). */

@@ -2,10 +2,7 @@ import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { entryOf } from '../../libs/mailbox/mailbox.member.js';
-import { READ } from '../../libs/mailbox/mailbox.scripts.js';
-import { DELETED_POST } from '../../libs/posts/post.model.js';
-import { RedisKeys } from '../../libs/redis/redis.keys.js';
+import { DELETED_POST, entryOf, READ, RedisKeys } from '#libs/contract';
 
 // The ceiling: the least a server can do to answer a push read. A bare node:http server that does the push read's
 // Redis work exactly as the product does it (the mailbox READ script, then one MGET of the page's posts), with tokens

@@ -2,10 +2,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Strategy } from '#libs/contract';
 import { parseCredentials } from './credentials.model.js';
 import { createTransport, type TransportName } from './http.transport.js';
 import { drive } from './open-model.driver.js';
-import { parseRates, parseScenario, withOverrides, type ScenarioOverrides, type Strategy } from './scenario.model.js';
+import { parseRates, parseScenario, withOverrides, type ScenarioOverrides } from './scenario.model.js';
 import { summarizeDrive } from './summary.js';
 import { renderText } from './summary.text.js';
 

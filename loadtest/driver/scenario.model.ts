@@ -1,12 +1,12 @@
+import { STRATEGIES, type Strategy } from '#libs/contract';
+
 // Scenario files (loadtest/scenarios/*.json) are data that both the k6 script and this driver read; the schema is
 // documented in loadtest/scenarios/README.md. This validator is strict (unknown keys are errors) because a typo such
 // as "rate" for "rates" would otherwise silently run the defaults and produce a plausible but wrong report.
 
-export const STRATEGIES = ['push', 'pull', 'hybrid'] as const;
 export const ENDPOINTS = ['timeline', 'post'] as const;
 export const WHO = ['readers-by-activity', 'authors-uniform', 'celebrities', 'celebrity-followers'] as const;
 
-export type Strategy = (typeof STRATEGIES)[number];
 export type Endpoint = (typeof ENDPOINTS)[number];
 export type Who = (typeof WHO)[number];
 

@@ -1,5 +1,5 @@
-import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
-import { buildSummary, followingRecord, newHistogram, newStepRecord, tagRecord, type RunSummary } from './summary.js';
+import { decodeHistogram, newLatencyHistogram } from '#libs/contract';
+import { buildSummary, followingRecord, newStepRecord, tagRecord, type RunSummary } from './summary.js';
 
 /**
  * Adds summaries of the same scenario run by several driver processes at once (each at its share of the rate):
@@ -16,7 +16,7 @@ export function mergeSummaries(parts: readonly RunSummary[]): RunSummary {
     }
     if (p.total.histogram === null) throw new Error(`${p.tool} summaries carry no histograms and cannot be added`);
   }
-  const decode = (s: string | null) => (s === null ? newHistogram() : decodeFromCompressedBase64(s));
+  const decode = (s: string | null) => (s === null ? newLatencyHistogram() : decodeHistogram(s));
   const records = first.steps.map((s, i) => {
     const r = newStepRecord(s.step, 0, s.durationSeconds);
     let lagP99 = 0;

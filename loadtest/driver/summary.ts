@@ -1,7 +1,8 @@
-import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+import { encodeHistogram, type LatencySummary, newLatencyHistogram, type Strategy, summarize } from '#libs/contract';
 import { FOLLOWING_BUCKETS, type FollowingBucket } from './credentials.model.js';
 import type { DriveResult } from './open-model.driver.js';
-import type { Endpoint, MixEntry, Scenario, Strategy } from './scenario.model.js';
+import type { Endpoint, MixEntry, Scenario } from './scenario.model.js';
 
 // One summary shape for the Node driver and k6 (loadtest/k6/summary.js maps k6's handleSummary data into it, with
 // null where k6 has no data). Latencies are recorded in microseconds in HDR histograms and reported in ms; the encoded
@@ -9,16 +10,10 @@ import type { Endpoint, MixEntry, Scenario, Strategy } from './scenario.model.js
 
 export const SUMMARY_FORMAT = 'fanout-lab.loadtest-summary/1';
 
-export interface LatencyStats {
-  /** Completed requests (2xx, other statuses and network errors alike), as k6's http_req_duration counts them. */
-  count: number;
+/** `count` is completed requests (2xx, other statuses and network errors alike), as k6's http_req_duration counts. */
+export interface LatencyStats extends LatencySummary {
   /** count / seconds measured. */
   ratePerSec: number;
-  p50Ms: number | null;
-  p90Ms: number | null;
-  p99Ms: number | null;
-  p999Ms: number | null;
-  maxMs: number | null;
   /** Non-2xx responses plus network errors and timeouts. */
   errors: number;
   /** Sends not made because maxInFlight requests were outstanding (k6: dropped_iterations). */
@@ -114,11 +109,6 @@ export interface StepRecord {
   following: Map<FollowingBucket, Histogram>;
 }
 
-/** µs from 1 µs to 1 h at 3 significant digits (0.1% error); auto-resize keeps a pathological value from throwing. */
-export function newHistogram(): Histogram {
-  return build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
-}
-
 export function newStepRecord(step: number, targetRate: number, seconds: number): StepRecord {
   return {
     step,
@@ -126,7 +116,7 @@ export function newStepRecord(step: number, targetRate: number, seconds: number)
     seconds,
     scheduled: 0,
     sent: 0,
-    lag: newHistogram(),
+    lag: newLatencyHistogram(),
     tags: new Map(),
     following: new Map(),
   };
@@ -134,7 +124,7 @@ export function newStepRecord(step: number, targetRate: number, seconds: number)
 
 export function followingRecord(record: StepRecord, bucket: FollowingBucket): Histogram {
   let h = record.following.get(bucket);
-  if (!h) record.following.set(bucket, (h = newHistogram()));
+  if (!h) record.following.set(bucket, (h = newLatencyHistogram()));
   return h;
 }
 
@@ -148,27 +138,24 @@ function followingStats(buckets: Map<FollowingBucket, Histogram>, seconds: numbe
 export function tagRecord(record: StepRecord, endpoint: Endpoint, strategy: Strategy): TagRecord {
   const key = `${endpoint}|${strategy}`;
   let tag = record.tags.get(key);
-  if (!tag) record.tags.set(key, (tag = { endpoint, strategy, latency: newHistogram(), errors: 0, dropped: 0 }));
+  if (!tag) record.tags.set(key, (tag = { endpoint, strategy, latency: newLatencyHistogram(), errors: 0, dropped: 0 }));
   return tag;
 }
 
-const ms = (us: number): number => Math.round(us) / 1000;
-
+/** Percentiles as the product's own series are summarized (libs/contract), plus the client's counts. */
 export function statsOf(h: Histogram, errors: number, dropped: number | null, seconds: number): LatencyStats {
-  const empty = h.totalCount === 0;
-  // A percentile is the top of its HDR bucket and can exceed the exact max by < 0.1%; cap it so p99.9 <= max.
-  const at = (p: number) => (empty ? null : ms(Math.min(h.getValueAtPercentile(p), h.maxValue)));
+  const { count, p50Ms, p90Ms, p99Ms, p999Ms, maxMs } = summarize(h);
   return {
-    count: h.totalCount,
-    ratePerSec: seconds > 0 ? Math.round((h.totalCount / seconds) * 100) / 100 : 0,
-    p50Ms: at(50),
-    p90Ms: at(90),
-    p99Ms: at(99),
-    p999Ms: at(99.9),
-    maxMs: empty ? null : ms(h.maxValue),
+    count,
+    ratePerSec: seconds > 0 ? Math.round((count / seconds) * 100) / 100 : 0,
+    p50Ms,
+    p90Ms,
+    p99Ms,
+    p999Ms,
+    maxMs,
     errors,
     dropped,
-    histogram: encodeIntoCompressedBase64(h),
+    histogram: encodeHistogram(h),
   };
 }
 
@@ -190,7 +177,7 @@ function accumulate(
   dropped: number,
 ) {
   let acc = into.get(key);
-  if (!acc) into.set(key, (acc = { endpoint, strategy, h: newHistogram(), errors: 0, dropped: 0 }));
+  if (!acc) into.set(key, (acc = { endpoint, strategy, h: newLatencyHistogram(), errors: 0, dropped: 0 }));
   acc.h.add(h);
   acc.errors += errors;
   acc.dropped += dropped;
@@ -203,12 +190,13 @@ export function buildSummary(meta: SummaryMeta, records: readonly StepRecord[]):
   const { p99Ms, ...rest } = meta;
   const allTags = new Map<string, Acc>();
   const allFollowing = new Map<FollowingBucket, Histogram>();
-  const all = newHistogram();
+  const all = newLatencyHistogram();
   let allErrors = 0;
   let allDropped = 0;
   let allSeconds = 0;
   const steps = records.map((r): StepSummary => {
-    const stepAll = newHistogram();
+    const stepAll = newLatencyHistogram();
+    const lag = summarize(r.lag);
     let errors = 0;
     let dropped = 0;
     const tags = [...r.tags.entries()].map(([key, t]) => {
@@ -219,7 +207,7 @@ export function buildSummary(meta: SummaryMeta, records: readonly StepRecord[]):
       return { endpoint: t.endpoint, strategy: t.strategy, ...statsOf(t.latency, t.errors, t.dropped, r.seconds) };
     });
     for (const [bucket, h] of r.following) {
-      if (!allFollowing.has(bucket)) allFollowing.set(bucket, newHistogram());
+      if (!allFollowing.has(bucket)) allFollowing.set(bucket, newLatencyHistogram());
       allFollowing.get(bucket)!.add(h);
     }
     all.add(stepAll);
@@ -232,8 +220,8 @@ export function buildSummary(meta: SummaryMeta, records: readonly StepRecord[]):
       durationSeconds: r.seconds,
       scheduled: r.scheduled,
       sent: r.sent,
-      dispatchLagP99Ms: r.lag.totalCount ? ms(r.lag.getValueAtPercentile(99)) : null,
-      dispatchLagMaxMs: r.lag.totalCount ? ms(r.lag.maxValue) : null,
+      dispatchLagP99Ms: lag.p99Ms,
+      dispatchLagMaxMs: lag.maxMs,
       total: statsOf(stepAll, errors, dropped, r.seconds),
       tags: tags.sort(byTag),
       byFollowing: followingStats(r.following, r.seconds),

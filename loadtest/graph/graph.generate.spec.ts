@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { postTimeMs } from '#libs/contract';
 import { followerCounts, generateFollows, generatePosts, generateTokens, planGraph } from './graph.generate.js';
-import { defaultGraphParams, graphParamsProblems, type GraphParams, POST_ID_EPOCH_MS } from './graph.params.js';
+import { defaultGraphParams, graphParamsProblems, type GraphParams } from './graph.params.js';
 import { followerSummary } from './graph.report.js';
 
 const END = '2026-11-01T00:00:00.000Z';
@@ -89,7 +90,7 @@ describe('synthetic graph generator', () => {
     for (const post of generatePosts(planGraph(p))) {
       if (post.id <= last) bad.push(`not increasing at ${post.id}`);
       if (!Number.isSafeInteger(post.id) || post.id > 2 ** 53) bad.push(`id too large ${post.id}`);
-      if (Math.floor(post.id / 4096) !== post.createdAtMs - POST_ID_EPOCH_MS) bad.push(`id/time mismatch ${post.id}`);
+      if (postTimeMs(String(post.id)) !== post.createdAtMs) bad.push(`id/time mismatch ${post.id}`);
       if (post.createdAtMs < end - 30 * 86_400_000 || post.createdAtMs >= end) bad.push(`outside window ${post.id}`);
       if (post.authorId < 1 || post.authorId > 5_000) bad.push(`unknown author ${post.authorId}`);
       if ([...post.body].length > 280) bad.push(`body too long ${post.id}`);

@@ -1,4 +1,5 @@
-import { POST_ID_EPOCH_MS, POST_ID_SEQ_BITS, type GraphParams, validateGraphParams } from './graph.params.js';
+import { POST_ID_EPOCH_MS, POST_ID_SEQ_BITS } from '#libs/contract';
+import { type GraphParams, validateGraphParams } from './graph.params.js';
 import { createRng, cumulative, drawIndex, logNormal, permutation, type Rng } from './graph.random.js';
 
 /**

@@ -1,3 +1,5 @@
+import { POST_ID_EPOCH_MS, POST_ID_SEQ_BITS } from '#libs/contract';
+
 /**
  * The load parameters of the synthetic social graph. Everything the generator produces is a pure function of
  * these values, so two runs with the same parameters load byte-identical data and their measurements compare.
@@ -25,11 +27,6 @@ export interface GraphParams {
    * the future, or posts written by the service later would sort before the seeded ones. */
   endAt: string;
 }
-
-/** 2024-01-01T00:00:00Z: the epoch of next_post_id() in the init migration. */
-export const POST_ID_EPOCH_MS = Date.UTC(2024, 0, 1);
-/** next_post_id() keeps 12 bits of sequence under the milliseconds. */
-export const POST_ID_SEQ_BITS = 12;
 
 const DAY_MS = 86_400_000;
 

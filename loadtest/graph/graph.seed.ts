@@ -1,8 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import pg from 'pg';
-import { ensureDatabase, migrate } from '../../libs/db/migrator.js';
-import { PROJECT_ROOT } from '../project.paths.js';
+import { migrateDatabase } from '#libs/contract';
 import { planGraph } from './graph.generate.js';
 import { loadGraph, type Phase } from './graph.load.js';
 import type { GraphParams } from './graph.params.js';
@@ -54,13 +53,6 @@ export async function seedGraph(options: SeedOptions): Promise<SeedResult> {
     phases,
     seconds: (performance.now() - started) / 1000,
   };
-}
-
-/** Creates the database if needed and applies the project's migrations; says what it did. */
-export async function migrateDatabase(databaseUrl: string): Promise<string> {
-  const created = await ensureDatabase(databaseUrl);
-  const result = await migrate(databaseUrl, resolve(PROJECT_ROOT, 'prisma/migrations'));
-  return `${created ? 'created database; ' : ''}${result.applied.length} migration(s) applied`;
 }
 
 /** Users in the database, 0 when it or its tables do not exist yet. */

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT as root } from '../project.paths.js';
+import { PROJECT_ROOT as root } from '#libs/contract';
 import { defaultGraphParams, type GraphParams, validateGraphParams } from './graph.params.js';
 import { countUsers, seedGraph } from './graph.seed.js';
 import { warmMailboxes } from './graph.warm.js';

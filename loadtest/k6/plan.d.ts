@@ -1,5 +1,6 @@
 // Types for plan.js, so the TypeScript unit tests can import the very file k6 runs.
-import type { Endpoint, Scenario, Strategy, Who } from '../driver/scenario.model.js';
+import type { Strategy } from '#libs/contract';
+import type { Endpoint, Scenario, Who } from '../driver/scenario.model.js';
 
 export declare const STRATEGIES: readonly Strategy[];
 export declare const ENDPOINTS: readonly Endpoint[];

@@ -2,12 +2,12 @@ import {
   addSeries,
   counterTotal,
   decodeHistogram,
-  summarize,
+  FOLLOWER_BUCKETS,
   type LatencySummary,
-} from '../../libs/metrics/histogram.set.js';
-import type { SeriesView } from '../../libs/metrics/metrics.aggregate.js';
-import { SERIES } from '../../libs/metrics/metrics.service.js';
-import { FOLLOWER_BUCKETS } from '../../libs/fanout/fanout.plan.js';
+  SERIES,
+  type SeriesView,
+  summarize,
+} from '#libs/contract';
 import { FOLLOWING_BUCKETS } from '../driver/credentials.model.js';
 import type { StepSummary, TagStats } from '../driver/summary.js';
 import type { BenchRun, BenchSummary } from '../bench/bench.summary.js';

@@ -1,5 +1,4 @@
-import { SERIES } from '../../libs/metrics/metrics.service.js';
-import { FOLLOWER_BUCKETS } from '../../libs/fanout/fanout.plan.js';
+import { FOLLOWER_BUCKETS, SERIES } from '#libs/contract';
 import { FOLLOWING_BUCKETS } from '../driver/credentials.model.js';
 import type { BenchRun, BenchSummary } from '../bench/bench.summary.js';
 import {

@@ -1,4 +1,4 @@
-import { SERIES } from '../../libs/metrics/metrics.service.js';
+import { SERIES } from '#libs/contract';
 import type { BenchRun, BenchSummary } from '../bench/bench.summary.js';
 import {
   count,

@@ -1,19 +1,24 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorResponse } from '../../apps/api/src/api.responses.js';
+import {
+  ApiClient,
+  type ApiResponse,
+  decodeHistogram,
+  ErrorResponse,
+  type MetricsView,
+  type ProcessSnapshot,
+  type Service,
+  startProduct,
+} from '#libs/contract';
 import { API_ROUTES } from '../../apps/api/src/api.routes.js';
 import type { HttpMethod } from '../../apps/api/src/openapi.routes.js';
-import { decodeHistogram } from '../../libs/metrics/histogram.set.js';
-import type { MetricsView } from '../../libs/metrics/metrics.aggregate.js';
-import type { ProcessSnapshot } from '../../libs/metrics/metrics.service.js';
-import { ApiClient, type ApiResponse } from '../support/api-client.js';
-import { freePort, startProcess, startStack, type Started } from '../support/processes.js';
+import { freePort, startStack } from '../support/processes.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
 
 const config = testConfig();
 const port = await freePort();
-const api = new ApiClient(`http://127.0.0.1:${port}`);
+const api = new ApiClient(`http://127.0.0.1:${port}`, ADMIN_TOKEN);
 let stack: Awaited<ReturnType<typeof startStack>>;
 
 beforeAll(async () => {
@@ -196,7 +201,7 @@ describe('admin', () => {
     expect(ok.status).toBe(200);
     expect((await api.call('GET', '/v1/admin/config', { token: ADMIN_TOKEN })).body.celebrityThreshold).toBe(1234);
     expect((await api.call('POST', '/v1/admin/mailboxes/rebuild', { token: ADMIN_TOKEN })).status).toBe(202);
-    const status = await api.waitIdle(ADMIN_TOKEN);
+    const { status } = await api.waitIdle();
     expect(status.accepted).toBe(status.delivered + status.pending + status.failed);
   });
 });
@@ -242,7 +247,7 @@ describe('documentation', () => {
     await documented('get', '/v1/users/{id}/followers', `/v1/users/${author.id}/followers`);
     await documented('get', '/v1/users/{id}/following', `/v1/users/${reader.id}/following`);
     await documented('get', '/v1/users/{id}/posts', `/v1/users/${author.id}/posts`);
-    await api.waitIdle(ADMIN_TOKEN);
+    await api.waitIdle();
     for (const strategy of ['push', 'pull', 'hybrid']) {
       const page = await documented('get', '/v1/me/timeline', `/v1/me/timeline?strategy=${strategy}`, { token });
       expect(page.body.items.map((i: { id: string }) => i.id)).toEqual([post.id]);
@@ -257,7 +262,7 @@ describe('documentation', () => {
     await documented('delete', '/v1/posts/{id}', `/v1/posts/${post.id}`, { token: author.token });
     await documented('delete', '/v1/me/following/{userId}', `/v1/me/following/${author.id}`, { token });
     await documented('post', '/v1/admin/mailboxes/rebuild', '/v1/admin/mailboxes/rebuild', admin);
-    await api.waitIdle(ADMIN_TOKEN);
+    await api.waitIdle();
     // Every documented JSON route was called above (the text ones and the document itself are checked apart).
     const json = API_ROUTES.filter((r) => !['/metrics', '/docs', '/docs/openapi.json'].includes(r.path));
     expect([...called].sort()).toEqual(json.map((r) => `${r.method} ${r.path}`).sort());
@@ -273,7 +278,7 @@ describe('measurements', () => {
 
     await api.call('POST', '/v1/posts', { token: user.token, body: { body: 'measured' } });
     for (let i = 0; i < 3; i++) await api.call('GET', '/v1/me/timeline?strategy=pull', { token: user.token });
-    await api.waitIdle(ADMIN_TOKEN);
+    await api.waitIdle();
     // The worker publishes its snapshot every METRICS_PUBLISH_MS (1 s by default).
     let view!: MetricsView;
     for (let tries = 0; tries < 50; tries++) {
@@ -320,17 +325,13 @@ describe('measurements', () => {
 });
 
 describe('flags across processes', () => {
-  let second: Started | undefined;
+  let second: Service | undefined;
   afterAll(async () => second?.stop());
 
   it('reach another API process without a restart', async () => {
     const otherPort = await freePort();
-    second = await startProcess(
-      'api',
-      { ...envOf(config), PORT: String(otherPort), HOST: '127.0.0.1' },
-      /listening on/,
-    );
-    const other = new ApiClient(`http://127.0.0.1:${otherPort}`);
+    second = await startProduct('api', { ...envOf(config), PORT: String(otherPort), HOST: '127.0.0.1' });
+    const other = new ApiClient(`http://127.0.0.1:${otherPort}`, ADMIN_TOKEN);
     const threshold = async () =>
       (await other.call('GET', '/v1/admin/config', { token: ADMIN_TOKEN })).body.celebrityThreshold as number;
     const value = (await threshold()) + 1;

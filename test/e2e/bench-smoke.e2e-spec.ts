@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { deletePrefix } from '#libs/contract';
 import type { BenchSummary } from '../../loadtest/bench/bench.summary.js';
-import { deletePrefix } from '../../loadtest/bench/redis.admin.js';
 import { dropDatabase } from '../support/global-setup.js';
 import { freePort } from '../support/processes.js';
 

@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../support/api-client.js';
-import { deletePrefix } from '../../loadtest/bench/redis.admin.js';
-import { freePort, startProcess, startStack, type Started } from '../support/processes.js';
+import { ApiClient, deletePrefix, type Service, startProduct } from '#libs/contract';
+import { freePort, startStack } from '../support/processes.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
 
 const config = testConfig({ TIMELINE_STRATEGY: 'push' });
 const env = envOf(config, { TIMELINE_STRATEGY: 'push', FANOUT_BATCH_SIZE: '10', FANOUT_CONCURRENCY: '2' });
 const port = await freePort();
-const api = new ApiClient(`http://127.0.0.1:${port}`);
+const api = new ApiClient(`http://127.0.0.1:${port}`, ADMIN_TOKEN);
 let stack: Awaited<ReturnType<typeof startStack>>;
-let worker: Started;
+let worker: Service;
 
 beforeAll(async () => {
   stack = await startStack(env, port);
@@ -34,7 +33,7 @@ describe('no post is lost', () => {
       await api.call('PUT', `/v1/me/following/${author.id}`, { token: fan.token });
       fans.push(fan);
     }
-    await api.waitIdle(ADMIN_TOKEN);
+    await api.waitIdle();
 
     const posted: string[] = [];
     for (let i = 0; i < 30; i++) {
@@ -46,9 +45,9 @@ describe('no post is lost', () => {
     const pendingBefore = (await api.call('GET', '/v1/admin/fanout', { token: ADMIN_TOKEN })).body.pending;
     expect(pendingBefore).toBeGreaterThan(0);
 
-    worker = await startProcess('worker', env, /worker running/);
+    worker = await startProduct('worker', env);
     await timelines(fans, 'push'); // mailboxes that vanished are rebuilt on first read
-    const status = await api.waitIdle(ADMIN_TOKEN, 90_000);
+    const { status } = await api.waitIdle({ timeoutMs: 90_000 });
     expect(status).toMatchObject({ pending: 0, failed: 0, ok: true });
 
     const expected = [...posted].reverse();

@@ -1,11 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../support/api-client.js';
+import { ApiClient, STRATEGIES, type Strategy } from '#libs/contract';
 import { freePort, startStack } from '../support/processes.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
-
-type Strategy = 'push' | 'pull' | 'hybrid';
-const STRATEGIES: Strategy[] = ['push', 'pull', 'hybrid'];
 
 type Op =
   | { kind: 'follow' | 'unfollow'; from: number; to: number }
@@ -54,7 +51,7 @@ class Model {
 }
 
 const config = testConfig({ CELEBRITY_THRESHOLD: '3', MAILBOX_SIZE: '12', FANOUT_BATCH_SIZE: '10' });
-const api = new ApiClient(`http://127.0.0.1:${await freePort()}`);
+const api = new ApiClient(`http://127.0.0.1:${await freePort()}`, ADMIN_TOKEN);
 let stack: Awaited<ReturnType<typeof startStack>>;
 
 beforeAll(async () => {
@@ -139,11 +136,11 @@ async function run(ops: Op[]) {
     const r = await api.call('POST', '/v1/posts', { token: u.token, body: { body: `late post of ${index}` } });
     model.posts.push({ id: r.body.id, author: index, deleted: false });
   }
-  await api.waitIdle(ADMIN_TOKEN);
+  await api.waitIdle();
   await checkAll(users, model, 'hybrid', true);
   // Push: every celebrity is demoted, and their posts must now be in every follower's mailbox.
   await admin({ strategy: 'push' });
-  await api.waitIdle(ADMIN_TOKEN);
+  await api.waitIdle();
   await checkAll(users, model, 'push', true);
   const { body: flags } = await api.call('GET', '/v1/admin/config', { token: ADMIN_TOKEN });
   expect(flags.pullModeAuthors).toBe(0);
@@ -151,9 +148,9 @@ async function run(ops: Op[]) {
 
 /** Lets mailboxes that missed posts (an epoch change) be rebuilt by a read, then drains again. */
 async function settle(users: { token: string }[]) {
-  await api.waitIdle(ADMIN_TOKEN);
+  await api.waitIdle();
   for (const u of users) await api.call('GET', '/v1/me/timeline', { token: u.token });
-  await api.waitIdle(ADMIN_TOKEN);
+  await api.waitIdle();
 }
 
 async function checkAll(users: { token: string }[], model: Model, global: string, fromMailbox: boolean) {

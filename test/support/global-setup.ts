@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { deletePrefix } from '#libs/contract';
 import { ensureDatabase, migrate } from '../../libs/db/migrator.js';
-import { deletePrefix } from '../../loadtest/bench/redis.admin.js';
 
 const BASE = process.env.TEST_DATABASE_BASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -1,7 +1,5 @@
 import { createServer } from 'node:net';
-import { startService, type Service } from '../../loadtest/bench/service.process.js';
-
-export type Started = Service;
+import { startProduct } from '#libs/contract';
 
 /**
  * A loopback port nothing listens on now, from the OS. A port picked by arithmetic can land on one of the machine's
@@ -18,13 +16,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts a built app (`npm run build` first) as its own process, the way the README does. */
-export function startProcess(app: 'api' | 'worker', env: Record<string, string>, readyLine: RegExp): Promise<Started> {
-  return startService({ name: app, script: `dist/apps/${app}/src/main.js`, env, ready: readyLine });
-}
-
+/** The built API on `port` and a worker (`npm run build` first), each its own process, the way the README runs them. */
 export async function startStack(env: Record<string, string>, port: number) {
-  const api = await startProcess('api', { ...env, PORT: String(port), HOST: '127.0.0.1' }, /listening on/);
-  const worker = await startProcess('worker', env, /worker running/);
+  const api = await startProduct('api', { ...env, PORT: String(port), HOST: '127.0.0.1' });
+  const worker = await startProduct('worker', env);
   return { api, worker, stop: async () => Promise.all([api.stop(), worker.stop()]) };
 }

@@ -6,7 +6,7 @@ import { FanoutQueue } from '#libs/jobs';
 import { FanoutStatusService } from '#libs/outbox';
 import { ApiDoc, ValidBody } from './api-doc.decorators.js';
 import { PatchFlagsDto } from './api.dto.js';
-import { FanoutStatusResponse, FlagsResponse, RebuildResponse } from './api.responses.js';
+import { FanoutStatusResponse, FlagsResponse, RebuildResponse } from '#libs/contract';
 
 @Controller('v1/admin')
 @UseGuards(AdminGuard)

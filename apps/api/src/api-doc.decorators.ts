@@ -1,6 +1,6 @@
 import { Body, Query, SetMetadata } from '@nestjs/common';
 import type { z } from 'zod';
-import type { DomainErrorCode } from '#libs/errors';
+import type { DomainErrorCode } from '#libs/contract';
 import { ZodPipe } from './zod.pipe.js';
 
 // The handlers describe themselves: the OpenAPI document is read from these and from Nest's own route metadata (path,

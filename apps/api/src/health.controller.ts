@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ReadinessService } from '#libs/health';
 import { ApiDoc } from './api-doc.decorators.js';
-import { LiveResponse, ReadyResponse } from './api.responses.js';
+import { LiveResponse, ReadyResponse } from '#libs/contract';
 
 @Controller('health')
 export class HealthController {

@@ -2,7 +2,8 @@ import { Controller, Get, Header, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AdminGuard } from '#libs/auth';
-import { combine, MetricsService, MetricsStore } from '#libs/metrics';
+import { combine } from '#libs/contract';
+import { MetricsService, MetricsStore } from '#libs/metrics';
 import { ApiDoc, ValidQuery } from './api-doc.decorators.js';
 import { MetricsQueryDto } from './api.dto.js';
 

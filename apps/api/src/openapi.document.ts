@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { ERROR_CODE_NAMES, ERROR_CODES, statusOf, type DomainErrorCode } from '#libs/errors';
+import { ERROR_CODE_NAMES, ERROR_CODES, ErrorResponse, statusOf, type DomainErrorCode } from '#libs/contract';
 import { ID_PATTERN } from '#libs/paging';
 import { BODY_LIMIT_BYTES } from './api.limits.js';
-import { ErrorResponse } from './api.responses.js';
 import type { HttpMethod, RouteDoc } from './openapi.routes.js';
 
 // The OpenAPI 3.1 document served at /docs/openapi.json, built from the routes the controllers declare (see

@@ -4,7 +4,7 @@ import { parseId } from '#libs/paging';
 import { MAX_POST_LENGTH, PostsService } from '#libs/posts';
 import { ApiDoc, ValidBody } from './api-doc.decorators.js';
 import { CreatePostDto } from './api.dto.js';
-import { PostResponse } from './api.responses.js';
+import { PostResponse } from '#libs/contract';
 
 @Controller('v1/posts')
 export class PostsController {

@@ -3,7 +3,7 @@ import { AuthService } from '#libs/auth';
 import { sendError } from '#libs/errors';
 import { TimelineService } from '#libs/timeline';
 import { TimelineQueryDto } from './api.dto.js';
-import { TimelineResponse } from './api.responses.js';
+import { TimelineResponse } from '#libs/contract';
 import type { DirectRoute } from './openapi.routes.js';
 import { parseWith } from './zod.pipe.js';
 

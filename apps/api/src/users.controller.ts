@@ -5,7 +5,7 @@ import { PostsService } from '#libs/posts';
 import { UsersService } from '#libs/social';
 import { ApiDoc, ValidBody, ValidQuery } from './api-doc.decorators.js';
 import { CreateUserDto, PageQueryDto, type PageQuery } from './api.dto.js';
-import { CreatedUserResponse, PostPageResponse, ProfileResponse, UserPageResponse } from './api.responses.js';
+import { CreatedUserResponse, PostPageResponse, ProfileResponse, UserPageResponse } from '#libs/contract';
 
 @Controller('v1')
 export class UsersController {

@@ -1,6 +1,7 @@
 import { PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
-import { ValidationFailedError, type ValidationCode } from '#libs/errors';
+import type { ValidationCode } from '#libs/contract';
+import { ValidationFailedError } from '#libs/errors';
 
 /**
  * Validates a body or query with a zod schema; every problem is named in one 400. Its code is VALIDATION_FAILED, or

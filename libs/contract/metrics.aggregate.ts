@@ -8,8 +8,8 @@ import {
   type CounterSeries,
   type LatencySummary,
   type Labels,
-} from './histogram.set.js';
-import type { ProcessInfo, ProcessSnapshot } from './metrics.service.js';
+} from './histogram.math.js';
+import type { ProcessInfo, ProcessSnapshot } from './metrics.series.js';
 
 export interface SeriesView extends LatencySummary {
   name: string;

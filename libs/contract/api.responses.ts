@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { STRATEGIES } from '#libs/config';
-import { ERROR_CODE_NAMES } from '#libs/errors';
+import { STRATEGIES } from './timeline.strategies.js';
+import { ERROR_CODE_NAMES } from './error.codes.js';
 
-// What the API answers, as zod schemas. They are not used to serialise (the services' types do that); they describe
-// the responses in the OpenAPI document, and the end-to-end tests parse real responses with them, strictly, so the
-// document cannot drift from what the API sends.
+// What the API answers, as zod schemas, each with its inferred type under the same name. They are not used to
+// serialise (the services' types do that); they describe the responses in the OpenAPI document, the end-to-end tests
+// parse real responses with them, strictly, so the document cannot drift from what the API sends, and the API client
+// (api.client.ts) is typed with them.
 
 const id = z.string().regex(/^\d+$/).describe('a 64-bit id, as a string');
 const timestamp = z.iso.datetime();
@@ -86,3 +87,16 @@ export const RebuildResponse = z.strictObject({ accepted: z.literal(true), reque
 export const LiveResponse = z.strictObject({ status: z.literal('ok') });
 
 export const ReadyResponse = z.strictObject({ status: z.literal('ok'), postgres: z.string(), redis: z.string() });
+
+export type ErrorResponse = z.infer<typeof ErrorResponse>;
+export type CreatedUserResponse = z.infer<typeof CreatedUserResponse>;
+export type ProfileResponse = z.infer<typeof ProfileResponse>;
+export type UserPageResponse = z.infer<typeof UserPageResponse>;
+export type PostResponse = z.infer<typeof PostResponse>;
+export type PostPageResponse = z.infer<typeof PostPageResponse>;
+export type TimelineResponse = z.infer<typeof TimelineResponse>;
+export type FlagsResponse = z.infer<typeof FlagsResponse>;
+export type FanoutStatusResponse = z.infer<typeof FanoutStatusResponse>;
+export type RebuildResponse = z.infer<typeof RebuildResponse>;
+export type LiveResponse = z.infer<typeof LiveResponse>;
+export type ReadyResponse = z.infer<typeof ReadyResponse>;

@@ -1,6 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { PROJECT_ROOT } from '../project.paths.js';
+import { fileURLToPath } from 'node:url';
+
+// Starting this project's built scripts as processes of their own, as a user would: the product's API, worker and
+// migration runner (product.processes.ts), and the load suite's own servers. Whatever is started is tracked, so an
+// interrupted bench stops everything it started.
+
+/** The project root, from dist/libs/contract/ (compiled) or libs/contract/ (the sources, under vitest). */
+export const PROJECT_ROOT = fileURLToPath(
+  new URL(import.meta.url.includes('/dist/') ? '../../../' : '../../', import.meta.url),
+);
 
 const KEEP_OUTPUT = 64 * 1024;
 
@@ -47,13 +56,34 @@ export async function stopAllServices(): Promise<void> {
   );
 }
 
+/** A built script run by the Node running this, from the project root, with only PATH of this environment. */
+function spawnScript(script: string, args: string[], env: Record<string, string>): ChildProcess {
+  return track(
+    spawn(process.execPath, [script, ...args], {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+}
+
+/** Runs a built script of this project to its end; its output, or an error with the output when it fails. */
+export async function runScript(script: string, env: Record<string, string>): Promise<string> {
+  const child = spawnScript(script, [], env);
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  if (code !== 0) throw new Error(`${script} exited with ${code}:\n${output}`);
+  return output.trim();
+}
+
 /** Starts a built script of this project as its own Node process and waits for its ready line. */
 export async function startService(spec: ServiceSpec): Promise<Service> {
-  const child = spawn(process.execPath, [spec.script, ...(spec.args ?? [])], {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', ...spec.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnScript(spec.script, spec.args ?? [], spec.env);
   let log = '';
   const file: WriteStream | undefined = spec.logFile ? createWriteStream(spec.logFile, { flags: 'a' }) : undefined;
   const keep = (chunk: Buffer) => {
@@ -62,7 +92,6 @@ export async function startService(spec: ServiceSpec): Promise<Service> {
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  track(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   exited.then(() => file?.end());
   await new Promise<void>((resolve, reject) => {

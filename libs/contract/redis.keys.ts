@@ -1,6 +1,8 @@
 /**
  * Every Redis key of the product. A user's keys share the hash tag `{userId}` so one script can touch a user's
- * mailbox, following set and mailbox state together, on one node or on Redis Cluster.
+ * mailbox, following set and mailbox state together, on one node or on Redis Cluster. Part of the contract because
+ * tools read and clean up a deployment's keys (the ceiling server, the bench, the tests) and must name them as the
+ * product does.
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -43,21 +45,11 @@ export class RedisKeys {
     return `${this.prefix}:metrics:procs`;
   }
 
+  /** BullMQ's keys: `<bullPrefix>:<queue name>:…`. */
   bullPrefix(): string {
     return `${this.prefix}:bull`;
   }
 }
 
-/** Connection options for BullMQ from a redis:// or rediss:// URL. */
-export function redisOptionsFromUrl(url: string) {
-  const parsed = new URL(url);
-  return {
-    host: parsed.hostname.replace(/^\[|\]$/g, ''),
-    port: Number(parsed.port || 6379),
-    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0,
-    tls: parsed.protocol === 'rediss:' ? {} : undefined,
-    maxRetriesPerRequest: null,
-  };
-}
+/** The BullMQ queue of fan-out jobs (under bullPrefix()); the bench pauses it to build a backlog to measure. */
+export const FANOUT_QUEUE = 'fanout';
