@@ -1,0 +1,114 @@
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FlagsService } from '#libs/flags';
+import { MailboxStore } from '#libs/mailbox';
+import { PostsRepository } from '#libs/posts';
+import { RedisService } from '#libs/redis';
+import {
+  aMailbox,
+  aPost,
+  aUser,
+  follow,
+  mailboxFloor,
+  mailboxIds,
+  unfollow,
+  useFlags,
+  type TestUser,
+} from '../../test/factories/index.js';
+import { FanoutHarness } from '../../test/support/fanout.harness.js';
+import { startServices, type Services } from '../../test/support/services.harness.js';
+import { FanoutModule } from './fanout.module.js';
+
+const MAILBOX = 10;
+let services: Services;
+let fanout: FanoutHarness;
+
+beforeAll(async () => {
+  services = await startServices([FanoutModule]);
+  fanout = new FanoutHarness(services);
+});
+afterAll(async () => {
+  await fanout?.close();
+  await services?.close();
+});
+beforeEach(() => useFlags({ strategy: 'push', celebrityThreshold: 1000, mailboxSize: MAILBOX, fanoutBatchSize: 100 }));
+
+const epoch = () => services.get(FlagsService).current().mailboxEpoch;
+const rebuild = (user: TestUser) => fanout.run('mailbox-rebuild', { userId: user.id, epoch: epoch() });
+const pullIds = async (user: TestUser, limit: number) =>
+  (await services.get(PostsRepository).pullPage(user.id, null, limit)).map((row) => row.id.toString());
+
+/** A reader following two authors (one later unfollowed) with posts, some deleted, and posts of their own. */
+async function readerWithHistory(postsEach: number) {
+  const [reader, a, b, gone] = await aUser().createMany(4);
+  await follow(reader!).ofAll([a!, b!, gone!]);
+  for (const author of [a!, b!, reader!, gone!]) await aPost().by(author).createMany(postsEach);
+  await aPost().by(a!).deleted().create();
+  await unfollow(reader!).of(gone!);
+  return reader!;
+}
+
+describe('mailbox rebuild', () => {
+  it("makes a mailbox equal to the pull query's newest posts, dropping what the user no longer follows", async () => {
+    const reader = await readerWithHistory(2);
+    const stray = await aPost()
+      .by(await aUser().create())
+      .create();
+    await aMailbox()
+      .for(reader)
+      .holding([stray])
+      .atEpoch(epoch() - 1)
+      .create();
+    await rebuild(reader);
+    const pulled = await pullIds(reader, 100);
+    expect(pulled).toHaveLength(6);
+    expect(await mailboxIds(reader)).toEqual(pulled);
+    expect(await mailboxFloor(reader)).toBe('0');
+  });
+
+  it('keeps the newest mailbox-size posts and raises the floor to the oldest it kept', async () => {
+    const reader = await readerWithHistory(4);
+    await rebuild(reader);
+    const pulled = await pullIds(reader, MAILBOX);
+    expect(await mailboxIds(reader)).toEqual(pulled);
+    expect(await mailboxFloor(reader)).toBe(pulled[MAILBOX - 1]);
+  });
+
+  it("throws, to be retried, when the user's follows change during the rebuild; the retry succeeds", async () => {
+    const reader = await readerWithHistory(1);
+    const newcomer = await aUser().create();
+    const newPost = await aPost().by(newcomer).create();
+    // Hold the rebuild between its start in Redis and its reads of PostgreSQL: a lock on follows blocks those reads.
+    const blocker = new pg.Client({ connectionString: services.config.databaseUrl });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE follows IN ACCESS EXCLUSIVE MODE');
+      const running = rebuild(reader);
+      running.catch(() => undefined);
+      const state = services.get(RedisService).keys.mailboxState(reader.id);
+      await vi.waitFor(async () => expect(await services.get(RedisService).client.hget(state, 'build')).toBeTruthy());
+      // What follow sync does for a follow committed meanwhile: the following set changes under the rebuild.
+      await blocker.query('INSERT INTO follows (follower_id, followee_id) VALUES ($1, $2)', [reader.id, newcomer.id]);
+      await services.get(MailboxStore).addFollowee(reader.id, newcomer.id);
+      await blocker.query('COMMIT');
+      await expect(running).rejects.toThrow(/changed during its rebuild/);
+    } finally {
+      await blocker.end();
+    }
+    expect(await mailboxIds(reader)).toBeNull();
+    await rebuild(reader);
+    expect(await mailboxIds(reader)).toEqual(await pullIds(reader, 100));
+    expect(await mailboxIds(reader)).toContain(newPost.id);
+  });
+
+  it('does nothing under strategy pull (nothing fans out, so no mailbox would stay whole)', async () => {
+    await useFlags({ strategy: 'pull' });
+    const reader = await readerWithHistory(1);
+    await rebuild(reader);
+    expect(await mailboxIds(reader)).toBeNull();
+    expect(
+      await services.get(RedisService).client.exists(services.get(RedisService).keys.mailboxState(reader.id)),
+    ).toBe(0);
+  });
+});

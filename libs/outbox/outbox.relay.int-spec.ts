@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FanoutQueue, jobIds } from '#libs/jobs';
+import { anEvent, aUser, eventRow, followCreated, type EventBuilder } from '../../test/factories/index.js';
+import { startServices, type Services } from '../../test/support/services.harness.js';
+import { OutboxModule } from './outbox.module.js';
+import { OutboxRelay } from './outbox.relay.js';
+
+let services: Services;
+let relay: OutboxRelay;
+
+beforeAll(async () => {
+  services = await startServices([OutboxModule]);
+  relay = services.get(OutboxRelay);
+});
+afterAll(() => services?.close());
+
+const queue = () => services.get(FanoutQueue).queue;
+const ago = (ms: number) => new Date(Date.now() - ms);
+
+async function event(build: (event: EventBuilder) => EventBuilder = (e) => e) {
+  const [a, b] = await aUser().createMany(2);
+  return build(anEvent(followCreated(a!, b!))).create();
+}
+
+/** The queue's jobs (any state) that carry this event. */
+async function jobsOf(eventId: string) {
+  const jobs = await queue().getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'], 0, -1);
+  return jobs.filter((j) => j.data?.eventId === eventId);
+}
+
+describe('OutboxRelay.sweep', () => {
+  it('enqueues an event the fast path never enqueued, and records that it did', async () => {
+    const stranded = await event();
+    expect(await relay.sweep()).toBeGreaterThanOrEqual(1);
+    expect((await queue().getJob(jobIds.event(stranded.eventId)))?.data).toEqual(stranded);
+    expect((await eventRow(stranded.eventId)).enqueuedAt).not.toBeNull();
+  });
+
+  it('re-enqueues an undelivered event enqueued long ago whose job was lost (Redis flushed)', async () => {
+    const lost = await event((e) => e.enqueuedAt(ago(services.config.outboxReenqueueMs + 60_000)));
+    await relay.sweep();
+    expect(await jobsOf(lost.eventId)).toHaveLength(1);
+    expect((await eventRow(lost.eventId)).enqueuedAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('leaves recently enqueued, delivered and failed events alone', async () => {
+    const recent = await event((e) => e.enqueuedAt(new Date()));
+    const delivered = await event((e) => e.delivered());
+    const failed = await event((e) => e.failed());
+    await relay.sweep();
+    for (const e of [recent, delivered, failed]) expect(await jobsOf(e.eventId)).toEqual([]);
+  });
+
+  it('does not double a job still queued: the job id derives from the event id', async () => {
+    const queued = await event((e) => e.enqueuedAt(ago(services.config.outboxReenqueueMs + 60_000)));
+    await services.get(FanoutQueue).add('outbox-event', queued, jobIds.event(queued.eventId));
+    await relay.sweep();
+    // A second sweep, as if time went on past the re-enqueue delay again.
+    await relay.sweep(new Date(Date.now() + services.config.outboxReenqueueMs + 60_000));
+    expect(await jobsOf(queued.eventId)).toHaveLength(1);
+  });
+});
