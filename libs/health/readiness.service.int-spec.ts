@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrismaService } from '#libs/db';
+import { UnavailableError } from '#libs/errors';
+import { RedisService } from '#libs/redis';
+import { startServices, type Services } from '../../test/support/services.harness.js';
+import { testConfig } from '../../test/support/test-config.js';
+import { HealthModule } from './health.module.js';
+import { PostgresIndicator } from './postgres.indicator.js';
+import { ReadinessService } from './readiness.service.js';
+import { RedisIndicator } from './redis.indicator.js';
+
+let services: Services;
+beforeAll(async () => {
+  services = await startServices([HealthModule]);
+});
+afterAll(() => services.close());
+
+describe('ReadinessService', () => {
+  it('is ready when PostgreSQL and Redis answer', async () => {
+    expect(await services.get(ReadinessService).check()).toEqual({ status: 'ok', postgres: 'ok', redis: 'ok' });
+  });
+
+  it('answers UNAVAILABLE naming the dependency that does not answer', async () => {
+    // A Redis connection to a port where nothing listens (port 1 is reserved and never served here).
+    const unreachable = new RedisService(testConfig({ REDIS_URL: 'redis://127.0.0.1:1' }));
+    unreachable.client.on('error', () => {});
+    try {
+      const readiness = new ReadinessService(
+        new PostgresIndicator(services.get(PrismaService)),
+        new RedisIndicator(unreachable),
+      );
+      const failure = await readiness.check().catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(UnavailableError);
+      expect((failure as Error).message).toMatch(/postgres ok; redis /);
+    } finally {
+      unreachable.client.disconnect();
+    }
+  });
+});
