@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STRATEGIES, type Strategy } from '#libs/contract';
+import { DEFAULT_SHARDS, STRATEGIES, type Strategy } from '#libs/contract';
 
 // The strategy list is part of the API (libs/contract); the product's configuration takes it from there.
 export { STRATEGIES, type Strategy };
@@ -16,6 +16,8 @@ export interface AppConfig {
   redisUrl: string;
   /** Prefix of every Redis key and BullMQ queue of this deployment (tests use their own). */
   redisPrefix: string;
+  /** Hash-tag groups users' and posts' keys are spread over (one Redis Cluster slot each); the same in every process. */
+  redisShards: number;
   host: string;
   port: number;
   adminToken: string;
@@ -47,6 +49,7 @@ const schema = z.object({
     .string()
     .regex(/^[a-zA-Z0-9_-]{1,40}$/, 'letters, digits, "_" or "-", at most 40')
     .default('fl'),
+  REDIS_SHARDS: int(1, 16384).default(DEFAULT_SHARDS),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(1, 65535).default(3000),
   ADMIN_TOKEN: z.string().min(12, 'must be at least 12 characters').default(DEFAULT_ADMIN_TOKEN),
@@ -102,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
+    redisShards: e.REDIS_SHARDS,
     host: e.HOST,
     port: e.PORT,
     adminToken: e.ADMIN_TOKEN,

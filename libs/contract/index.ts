@@ -13,5 +13,6 @@ export * from './post.id.js';
 export * from './product.processes.js';
 export * from './redis.cleanup.js';
 export * from './redis.keys.js';
+export * from './redis.slots.js';
 export * from './service.process.js';
 export * from './timeline.strategies.js';

@@ -1,28 +1,100 @@
-// How the product's push read reads a mailbox: the READ script and the post cache's tombstone for a deleted post. The
+import { entryOf, type MailboxEntry } from './mailbox.entry.js';
+
+// How a mailbox is laid out in Redis and read: the READ script and its decoding, and the post cache's tombstone. The
 // product's stores use exactly these, and so does a tool that must do the same Redis work (the ceiling server).
+//
+// A mailbox is a list of members "postId:authorId" ending in the sentinel '0' (a built mailbox always exists, so a
+// delivery can push only into built ones, with LPUSHX). Deliveries push at the head, so the list is an unsorted prefix
+// of recent deliveries over a suffix kept sorted newest first, without duplicates; the mailbox state (a hash) says how
+// long the suffix is (`sorted`, the sentinel included). Every `slack` pushes the prefix is settled into the suffix
+// (libs/mailbox/mailbox.scripts.ts), so a read takes the whole prefix (at most a few dozen members) and the page's
+// part of the suffix, and sorts them. Everything with id >= `floor` that the owner should see is in the list (once
+// delivered); below it, PostgreSQL has the rest.
 
 /** What the post cache holds for a deleted post (a tombstone, so a miss is not read from PostgreSQL again). */
 export const DELETED_POST = '-';
 
+/** The list's last member: a built mailbox is never empty, so LPUSHX writes into built mailboxes only. */
+export const MAILBOX_SENTINEL = '0';
+
+/** Lua helpers shared by the mailbox scripts: a member's post id, as a number (53-bit ids are exact doubles). */
+export const MAILBOX_LUA = `
+local find, sub, format = string.find, string.sub, string.format
+local function idOf(m)
+  local at = find(m, ':', 1, true)
+  return tonumber(at and sub(m, 1, at - 1) or m)
+end
+local function fmt(n) return format('%.0f', n) end
+`;
+
 /**
- * KEYS[1] mailbox, KEYS[2] state, KEYS[3] following. ARGV: epoch, before ('' = newest), limit, pull authors joined
- * by commas. Returns {'invalid'} or {floor, members, followed pull authors}.
+ * KEYS: mailbox, state, followed pull-mode authors. ARGV: epoch, before ('' for the newest), want. Returns {'invalid'}
+ * for a mailbox of another epoch or one being rebuilt, else {floor, suffix part, prefix, followed pull-mode authors}:
+ * the suffix part is the `want` members below `before` (found by binary search: the suffix is sorted).
  */
-export const READ = `
-local state = redis.call('HMGET', KEYS[2], 'epoch', 'build', 'floor')
-if state[1] ~= ARGV[1] or (state[2] and state[2] ~= '') then return {'invalid'} end
-local floor = state[3] or '0'
-local max = ARGV[2] == '' and '+inf' or ('(' .. ARGV[2])
-local members = redis.call('ZREVRANGEBYSCORE', KEYS[1], max, floor, 'LIMIT', 0, tonumber(ARGV[3]))
-local authors = {}
-for id in string.gmatch(ARGV[4] or '', '[^,]+') do authors[#authors + 1] = id end
-local followed = {}
-for first = 1, #authors, 1000 do
-  local last = math.min(first + 999, #authors)
-  local flags = redis.call('SMISMEMBER', KEYS[3], unpack(authors, first, last))
-  for i, isMember in ipairs(flags) do
-    if isMember == 1 then followed[#followed + 1] = authors[first + i - 1] end
+export const READ = `${MAILBOX_LUA}
+local mb, ms, pf = KEYS[1], KEYS[2], KEYS[3]
+local st = redis.call('HMGET', ms, 'epoch', 'build', 'floor', 'sorted')
+if st[1] ~= ARGV[1] or (st[2] and st[2] ~= '') then return {'invalid'} end
+local want = tonumber(ARGV[3])
+local len = redis.call('LLEN', mb)
+local u = math.max(0, len - tonumber(st[4] or '1'))
+local lo = u
+if ARGV[2] ~= '' then
+  local before, hi = tonumber(ARGV[2]), len - 1
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if idOf(redis.call('LINDEX', mb, mid)) >= before then lo = mid + 1 else hi = mid end
   end
 end
-return {floor, members, followed}
+local prefix = u > 0 and redis.call('LRANGE', mb, 0, u - 1) or {}
+return {st[3] or '0', redis.call('LRANGE', mb, lo, lo + want - 1), prefix, redis.call('SMEMBERS', pf)}
 `;
+
+export type MailboxRead =
+  | { valid: false }
+  | {
+      valid: true;
+      /** Below it the mailbox may miss posts: PostgreSQL has them. */
+      floor: string;
+      /** The page's entries are complete down to here (inclusive): the floor when the mailbox ran out. */
+      bound: string;
+      /** The mailbox has nothing more below `bound` (bound is the floor). */
+      exhausted: boolean;
+      /** Up to `want` entries with bound <= id < before, newest first, without duplicates. */
+      entries: MailboxEntry[];
+      /** Pull-mode authors the owner follows (a superset: filter by who is in pull mode now). */
+      pullFollowees: string[];
+    };
+
+/** Decodes READ's reply for a page of `want` below `before` (null: the newest). */
+export function decodeMailboxRead(reply: unknown, before: string | null, want: number): MailboxRead {
+  const parts = reply as [string] | [string, string[], string[], string[]];
+  if (parts.length === 1) return { valid: false };
+  const [floor, suffix, prefix, pullFollowees] = parts as [string, string[], string[], string[]];
+  const below = suffix[suffix.length - 1] === MAILBOX_SENTINEL ? suffix.slice(0, -1) : suffix;
+  const exhausted = below.length < want;
+  const low = Math.max(Number(floor), exhausted ? 0 : Number(entryOf(below[want - 1]!).postId));
+  const high = before === null ? Infinity : Number(before);
+  const seen = new Set<number>();
+  const keyed: { id: number; entry: MailboxEntry }[] = [];
+  for (const member of prefix.length ? [...below, ...prefix] : below) {
+    const entry = entryOf(member);
+    const id = Number(entry.postId);
+    if (id < low || id >= high || seen.has(id)) continue;
+    seen.add(id);
+    keyed.push({ id, entry });
+  }
+  if (prefix.length) keyed.sort((a, b) => b.id - a.id);
+  // Recent deliveries can make more than a page: the page is the newest `want`, complete down to its last entry.
+  const cut = keyed.length > want;
+  if (cut) keyed.length = want;
+  return {
+    valid: true,
+    floor,
+    bound: cut ? String(keyed[want - 1]!.id) : exhausted ? floor : String(low),
+    exhausted: exhausted && !cut,
+    entries: keyed.map((k) => k.entry),
+    pullFollowees,
+  };
+}

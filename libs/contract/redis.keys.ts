@@ -1,53 +1,79 @@
+/** How many hash-tag groups users' and posts' keys are spread over (REDIS_SHARDS), unless configured otherwise. */
+export const DEFAULT_SHARDS = 64;
+
+/** An id's shard: ids are decimal strings; those past 2^53 are reduced exactly. */
+export function shardOf(id: string, shards: number): number {
+  const n = Number(id);
+  return Number.isSafeInteger(n) ? n % shards : Number(BigInt(id) % BigInt(shards));
+}
+
 /**
- * Every Redis key of the product. A user's keys share the hash tag `{userId}` so one script can touch a user's
- * mailbox, following set and mailbox state together, on one node or on Redis Cluster. Part of the contract because
- * tools read and clean up a deployment's keys (the ceiling server, the bench, the tests) and must name them as the
- * product does.
+ * Every Redis key of the product. A user's keys (mailbox, following set, mailbox state, followed pull-mode authors,
+ * author timeline) carry the hash tag of the user's shard, `{s<userId mod shards>}`, so one script can touch a user's
+ * keys together on one node or on Redis Cluster, and a fan-out can write the mailboxes of every follower in one shard
+ * with one script call (a shard is one cluster slot). More shards spread a cluster more evenly; fewer make fan-out
+ * scripts cover more owners per call. A post's cache entry carries its own shard's tag, so a page's posts are read
+ * with one MGET per shard. Part of the contract because tools read and clean up a deployment's keys (the ceiling
+ * server, the bench, the tests) and must name them as the product does.
  */
 export class RedisKeys {
-  constructor(readonly prefix: string) {}
+  constructor(
+    readonly prefix: string,
+    readonly shards: number = DEFAULT_SHARDS,
+  ) {}
+
+  /** The hash tag of a user's (or a post's) shard. */
+  tag(id: string): string {
+    return `{s${shardOf(id, this.shards)}}`;
+  }
 
   mailbox(userId: string): string {
-    return `${this.prefix}:mb:{${userId}}`;
+    return `${this.prefix}:mb:${this.tag(userId)}:${userId}`;
   }
 
   following(userId: string): string {
-    return `${this.prefix}:fw:{${userId}}`;
+    return `${this.prefix}:fw:${this.tag(userId)}:${userId}`;
   }
 
   mailboxState(userId: string): string {
-    return `${this.prefix}:ms:{${userId}}`;
+    return `${this.prefix}:ms:${this.tag(userId)}:${userId}`;
   }
 
-  /** An author's recent posts (hybrid reads a celebrity's from here) and its state; the author's hash tag. */
+  /** The pull-mode authors a user follows (a superset: authors who left pull mode are dropped at read time). */
+  pullFollowees(userId: string): string {
+    return `${this.prefix}:pf:${this.tag(userId)}:${userId}`;
+  }
+
+  /** An author's recent posts (hybrid reads a celebrity's from here) and its state. */
   authorTimeline(authorId: string): string {
-    return `${this.prefix}:at:{${authorId}}`;
+    return `${this.prefix}:at:${this.tag(authorId)}:${authorId}`;
   }
 
   authorTimelineState(authorId: string): string {
-    return `${this.prefix}:ats:{${authorId}}`;
+    return `${this.prefix}:ats:${this.tag(authorId)}:${authorId}`;
   }
 
   post(postId: string): string {
-    return `${this.prefix}:post:{${postId}}`;
+    return `${this.prefix}:post:${this.tag(postId)}:${postId}`;
   }
 
+  /** Pub/sub channels are not keys: a cluster delivers a message to every node's subscribers. */
   flagsChannel(): string {
     return `${this.prefix}:flags`;
   }
 
-  /** A process's latest metrics snapshot (libs/metrics), and the index of processes by publish time. */
+  /** A process's latest metrics snapshot (libs/metrics), and the index of processes; one slot, read together. */
   metricsSnapshot(processId: string): string {
-    return `${this.prefix}:metrics:proc:${processId}`;
+    return `${this.prefix}:{metrics}:proc:${processId}`;
   }
 
   metricsIndex(): string {
-    return `${this.prefix}:metrics:procs`;
+    return `${this.prefix}:{metrics}:procs`;
   }
 
-  /** BullMQ's keys: `<bullPrefix>:<queue name>:…`. */
+  /** BullMQ's keys, `<bullPrefix>:<queue name>:…`: one hash tag, so BullMQ's scripts stay in one slot (BullMQ's rule). */
   bullPrefix(): string {
-    return `${this.prefix}:bull`;
+    return `${this.prefix}:{bull}`;
   }
 }
 

@@ -22,7 +22,7 @@ export type JobHandler<N extends FanoutJobName> = (job: Job<FanoutJobs[N]>, toke
 export type EventPlanner<T extends DomainEventType> = (event: EventOf<T>, job: EventJob) => Promise<Planned>;
 
 /**
- * One family of fan-out work (post delivery, retraction, follow sync, rebuilds, author timelines, demotion): the job
+ * One family of fan-out work (post delivery, retraction, follow sync, rebuilds, author timelines, pull mode, demotion): the job
  * names it runs and the outbox event types it plans. The router and the event handler collect them, and refuse to
  * start when a job name or event type has no handler, or two.
  */

@@ -6,6 +6,7 @@ import { OutboxModule } from '#libs/outbox';
 import { PostsModule } from '#libs/posts';
 import { SocialModule } from '#libs/social';
 import { AuthorTimelineHandler } from './author-timeline.handler.js';
+import { CelebrityPosts } from './celebrity-posts.service.js';
 import { DemotionHandler } from './demotion.handler.js';
 import { FANOUT_FAMILIES } from './fanout.family.js';
 import { FanoutFailures } from './fanout.failures.js';
@@ -16,6 +17,7 @@ import { MailboxRebuildHandler } from './mailbox-rebuild.handler.js';
 import { MailboxWriter } from './mailbox.writer.js';
 import { OutboxEventHandler } from './outbox-event.handler.js';
 import { PostDeliveryHandler } from './post-delivery.handler.js';
+import { PullModeHandler } from './pull-mode.handler.js';
 import { PullModeService } from './pull-mode.service.js';
 import { RebuildAllHandler } from './rebuild-all.handler.js';
 import { RetractionHandler } from './retraction.handler.js';
@@ -29,6 +31,7 @@ const FAMILIES = [
   RebuildAllHandler,
   AuthorTimelineHandler,
   DemotionHandler,
+  PullModeHandler,
 ];
 
 @Module({
@@ -39,6 +42,7 @@ const FAMILIES = [
     FollowerBatches,
     MailboxWriter,
     PullModeService,
+    CelebrityPosts,
     FanoutFailures,
     OutboxEventHandler,
     FanoutRouter,

@@ -28,24 +28,29 @@ export class FollowSyncHandler implements FanoutFamily {
   /**
    * Follow and unfollow events of one pair may run in any order (parallel workers, retries, the sweep), so each
    * applies what PostgreSQL says now, and checks again afterwards: whichever handler runs last applies the last state.
+   * The followee's pull mode is part of that state: an author who entered pull mode while this ran is announced to
+   * their followers by the pull-mode batches, which read the follow after it committed, or found here.
    */
   private async sync({ followerId, followeeId }: FollowPayload): Promise<Planned> {
-    let following = await this.follows.exists(followerId, followeeId);
+    let state = await this.follows.state(followerId, followeeId);
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      if (following) await this.backfill(followerId, followeeId);
+      if (state.following) await this.backfill(followerId, followeeId, state.followeePullMode);
       else await this.mailbox.retractAuthor(followerId, followeeId);
-      const now = await this.follows.exists(followerId, followeeId);
-      if (now === following) return DONE;
-      following = now;
+      const now = await this.follows.state(followerId, followeeId);
+      if (now.following === state.following && now.followeePullMode === state.followeePullMode) return DONE;
+      state = now;
     }
     throw new Error(`follow ${followerId}>${followeeId} kept changing; retrying`);
   }
 
-  /** Order matters: accept the followee's deliveries first, then copy what was posted before. */
-  private async backfill(followerId: string, followeeId: string): Promise<void> {
-    if (!(await this.mailbox.addFollowee(followerId, followeeId))) return;
+  /**
+   * Order matters: accept the followee's deliveries first (and, for a pull-mode followee, merge their posts at read
+   * time), then copy what was posted before.
+   */
+  private async backfill(followerId: string, followeeId: string, pullMode: boolean): Promise<void> {
+    if (!(await this.mailbox.addFollowee(followerId, followeeId, pullMode))) return;
     const { mailboxSize } = this.flags.current().flags;
     const entries = await this.posts.recentRefs(followeeId, mailboxSize);
-    await this.mailbox.deliver([followerId], entries, mailboxSize, floorOf(entries, mailboxSize));
+    await this.mailbox.deliver([followerId], followeeId, entries, mailboxSize, floorOf(entries, mailboxSize));
   }
 }

@@ -5,7 +5,7 @@ import { FollowsRepository } from '#libs/social';
 import type { BatchResult, EventJob, Planned } from './fanout.family.js';
 import { followerRanges, type FollowerRange } from './fanout.plan.js';
 
-type BatchJobName = 'deliver-batch' | 'retract-batch';
+type BatchJobName = 'deliver-batch' | 'pull-mode-batch';
 
 /** An author's followers cut into keyset ranges, and the owners (followers, maybe the author) of one range. */
 @Injectable()

@@ -8,5 +8,6 @@ export * from './fanout.router.js';
 export * from './follow-sync.handler.js';
 export * from './mailbox-rebuild.handler.js';
 export * from './post-delivery.handler.js';
+export * from './pull-mode.handler.js';
 export * from './rebuild-all.handler.js';
 export * from './retraction.handler.js';

@@ -22,23 +22,27 @@ export class MailboxRebuildHandler implements FanoutFamily {
     private readonly metrics: MetricsService,
   ) {}
 
-  /** Throws (to retry) if the user's follows changed meanwhile. */
+  /**
+   * Replaces the mailbox with what PostgreSQL says. In order: reads are refused, the following set is written (from
+   * now on deliveries are checked against it and kept), the newest posts are read, and the mailbox is replaced by
+   * them and what was delivered meanwhile. A post committed after that read is delivered after the following set was
+   * written, so none is missed. Throws (to retry) if the user's follows changed meanwhile.
+   */
   async rebuild(userId: string): Promise<void> {
     const flags = await this.flagsRepository.read();
     if (flags.strategy === 'pull') return;
     const cap = flags.mailboxSize;
     const token = await this.mailbox.beginBuild(userId);
-    const followees = await this.follows.followeeIds(userId);
-    const refs = await this.posts.pullRefs(userId, cap + 1);
-    const floor = refs.length > cap ? refs[cap - 1]!.postId : '0';
-    const built = await this.mailbox.finishBuild(userId, {
-      token,
-      epoch: flags.mailboxEpoch,
-      cap,
-      floor,
-      followees,
-      entries: refs.slice(0, cap),
-    });
+    const followees = await this.follows.followees(userId);
+    const current = await this.mailbox.setFollowees(userId, token, followees.all, followees.pullMode);
+    const built =
+      current &&
+      (await this.mailbox.finishBuild(userId, {
+        token,
+        epoch: flags.mailboxEpoch,
+        cap,
+        entries: await this.posts.pullRefs(userId, cap + 1),
+      }));
     if (!built) throw new Error(`mailbox of user ${userId} changed during its rebuild; rebuilding again`);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { FlagsService } from '#libs/flags';
 import { SERIES, type MailboxEntry } from '#libs/contract';
+import { FlagsService } from '#libs/flags';
 import { MailboxStore } from '#libs/mailbox';
 import { MetricsService } from '#libs/metrics';
 import { timed } from './fanout.timing.js';
@@ -15,20 +15,18 @@ export class MailboxWriter {
   ) {}
 
   /**
-   * `cap` defaults to the current mailbox size; `floor` is for backfills that may not hold all of an author's older
-   * posts (see the DELIVER script).
+   * One author's entries to many owners. `cap` defaults to the current mailbox size; `floor` is for backfills that may
+   * not hold all of the author's older posts (see the DELIVER script). Counts the members written, not offered.
    */
   async deliver(
     owners: string[],
+    authorId: string,
     entries: MailboxEntry[],
     { kind = 'deliver', cap = this.flags.current().flags.mailboxSize, floor = '0' } = {},
   ): Promise<void> {
-    await timed(this.metrics, 'batch_write', kind, () => this.mailbox.deliver(owners, entries, cap, floor));
-    this.metrics.count(SERIES.mailboxWrites, kind, owners.length * entries.length);
-  }
-
-  async retract(owners: string[], entry: MailboxEntry): Promise<void> {
-    await timed(this.metrics, 'batch_write', 'retract', () => this.mailbox.retractPost(owners, entry));
-    this.metrics.count(SERIES.mailboxWrites, 'retract', owners.length);
+    const pushed = await timed(this.metrics, 'batch_write', kind, () =>
+      this.mailbox.deliver(owners, authorId, entries, cap, floor),
+    );
+    this.metrics.count(SERIES.mailboxWrites, kind, pushed);
   }
 }

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { fansOut, FlagsRepository } from '#libs/flags';
+import { FlagsRepository } from '#libs/flags';
 import type { FanoutJobs, PostPayload } from '#libs/jobs';
 import { SERIES } from '#libs/contract';
 import { MetricsService } from '#libs/metrics';
 import { PostsRepository } from '#libs/posts';
+import { CelebrityPosts } from './celebrity-posts.service.js';
 import { DONE, type BatchResult, type EventJob, type FanoutFamily, type Planned } from './fanout.family.js';
 import { timed } from './fanout.timing.js';
 import { FollowerBatches } from './follower.batches.js';
 import { MailboxWriter } from './mailbox.writer.js';
-import { PullModeService } from './pull-mode.service.js';
 
 /** A new post into its followers' mailboxes (and the author's own): inline for most authors, else in batch jobs. */
 @Injectable()
@@ -19,7 +19,7 @@ export class PostDeliveryHandler implements FanoutFamily {
   constructor(
     private readonly posts: PostsRepository,
     private readonly flagsRepository: FlagsRepository,
-    private readonly pullMode: PullModeService,
+    private readonly celebrities: CelebrityPosts,
     private readonly batches: FollowerBatches,
     private readonly writer: MailboxWriter,
     private readonly metrics: MetricsService,
@@ -29,10 +29,10 @@ export class PostDeliveryHandler implements FanoutFamily {
     const author = await this.posts.fanoutFacts(postId);
     if (!author?.live) return DONE;
     const flags = await this.flagsRepository.read();
-    await this.pullMode.recordPost({ postId, authorId }, author, flags);
-    if (!fansOut(flags, author.followersCount)) {
+    const pulled = await this.celebrities.record(job, { postId, authorId }, author, flags);
+    if (pulled) {
       this.metrics.count(SERIES.posts, 'pulled');
-      return DONE;
+      return pulled;
     }
     this.metrics.count(SERIES.posts, 'pushed');
     const entries = [{ postId, authorId }];
@@ -50,7 +50,7 @@ export class PostDeliveryHandler implements FanoutFamily {
   /** A post deleted while this batch ran may land after its retraction; reads drop it (hydration knows). */
   private async deliverBatch(batch: FanoutJobs['deliver-batch']): Promise<BatchResult> {
     return timed(this.metrics, 'batch', 'deliver', async () => {
-      await this.writer.deliver(await this.batches.owners(batch), batch.entries);
+      await this.writer.deliver(await this.batches.owners(batch), batch.authorId, batch.entries);
       return { finishedAt: Date.now() };
     });
   }

@@ -1,44 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import type { FanoutJobs, PostPayload } from '#libs/jobs';
-import { MetricsService } from '#libs/metrics';
+import type { PostPayload } from '#libs/jobs';
 import { PostCacheStore } from '#libs/posts';
 import { AuthorTimelineHandler } from './author-timeline.handler.js';
-import type { BatchResult, EventJob, FanoutFamily, Planned } from './fanout.family.js';
-import { timed } from './fanout.timing.js';
-import { FollowerBatches } from './follower.batches.js';
-import { MailboxWriter } from './mailbox.writer.js';
+import { DONE, type FanoutFamily, type Planned } from './fanout.family.js';
 
-/** A deleted post out of the post cache, its author's timeline and every follower's mailbox. */
+/**
+ * A deleted post: tombstoned in the post cache and taken out of its author's timeline. Mailboxes keep its entry until
+ * it is trimmed: every read hydrates its page, and hydration drops a deleted post (the tombstone, or PostgreSQL on a
+ * miss), which a read must do anyway for a delete that races a delivery. So a delete costs two writes, not one per
+ * follower.
+ */
 @Injectable()
 export class RetractionHandler implements FanoutFamily {
-  readonly events: FanoutFamily['events'] = { 'post.deleted': (event, job) => this.plan(event.payload, job) };
-  readonly jobs: FanoutFamily['jobs'] = { 'retract-batch': (job) => this.retractBatch(job.data) };
+  readonly events: FanoutFamily['events'] = { 'post.deleted': (event) => this.retract(event.payload) };
 
   constructor(
     private readonly postCache: PostCacheStore,
     private readonly authorTimelines: AuthorTimelineHandler,
-    private readonly batches: FollowerBatches,
-    private readonly writer: MailboxWriter,
-    private readonly metrics: MetricsService,
   ) {}
 
-  private async plan(post: PostPayload, job: EventJob): Promise<Planned> {
+  private async retract(post: PostPayload): Promise<Planned> {
     await this.postCache.markDeleted([post.postId]);
     await this.authorTimelines.retract(post);
-    const entry = { postId: post.postId, authorId: post.authorId };
-    return this.batches.run(
-      job,
-      'retract-batch',
-      post.authorId,
-      (range) => ({ ...range, authorId: post.authorId, entry }),
-      (batch) => this.retractBatch(batch),
-    );
-  }
-
-  private async retractBatch(batch: FanoutJobs['retract-batch']): Promise<BatchResult> {
-    return timed(this.metrics, 'batch', 'retract', async () => {
-      await this.writer.retract(await this.batches.owners(batch), batch.entry);
-      return { finishedAt: Date.now() };
-    });
+    return DONE;
   }
 }

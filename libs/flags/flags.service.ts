@@ -12,8 +12,6 @@ export interface FlagsSnapshot {
   version: number;
   /** Authors whose posts readers must merge at read time (not guaranteed to be in mailboxes). */
   pullAuthors: ReadonlySet<string>;
-  /** The same ids joined by commas: what a mailbox read sends Redis (one argument instead of one per author). */
-  pullAuthorsPacked: string;
 }
 
 /**
@@ -115,7 +113,6 @@ export class FlagsService implements OnModuleInit, OnModuleDestroy {
       mailboxEpoch,
       version,
       pullAuthors: new Set(pullAuthors),
-      pullAuthorsPacked: pullAuthors.join(','),
     };
   }
 

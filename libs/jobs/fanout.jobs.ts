@@ -51,10 +51,12 @@ export interface FanoutJobs {
     throughFollowerId: string | null;
     includeAuthor: boolean;
   };
-  /** Removes one post from the mailboxes of followers in the range (the post's author included). */
-  'retract-batch': {
+  /**
+   * Tells the mailboxes of followers in the range that the author entered pull mode (their posts are merged at read
+   * time from now on).
+   */
+  'pull-mode-batch': {
     authorId: string;
-    entry: MailboxEntry;
     afterFollowerId: string | null;
     throughFollowerId: string | null;
     includeAuthor: boolean;
@@ -74,7 +76,7 @@ export type FanoutJobName = keyof FanoutJobs;
 export const FANOUT_JOB_NAMES = Object.keys({
   'outbox-event': 1,
   'deliver-batch': 1,
-  'retract-batch': 1,
+  'pull-mode-batch': 1,
   'mailbox-rebuild': 1,
   'rebuild-all': 1,
   'author-timeline-build': 1,

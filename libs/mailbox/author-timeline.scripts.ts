@@ -1,4 +1,15 @@
-import { TRIM } from './mailbox.scripts.js';
+/** Cuts a sorted set to `cap` once it is `slack` over, returning the raised floor (the lowest score kept). */
+export const TRIM = `
+local function trim(mb, cap, slack, floor)
+  local n = redis.call('ZCARD', mb)
+  if n > cap + slack then
+    redis.call('ZREMRANGEBYRANK', mb, 0, n - cap - 1)
+    local lowest = redis.call('ZRANGE', mb, 0, 0, 'WITHSCORES')
+    if tonumber(lowest[2]) > floor then floor = tonumber(lowest[2]) end
+  end
+  return floor
+end
+`;
 
 /**
  * An author's timeline: KEYS[1] a sorted set of the author's recent posts (score = post id, member

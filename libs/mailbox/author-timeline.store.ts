@@ -64,23 +64,27 @@ export class AuthorTimelineStore implements OnModuleInit {
   }
 
   /**
-   * The timelines of several authors in one call, each in full unless the caller already holds its current version
-   * (`known`, by author). The keys span several authors, which a standalone Redis accepts; on Redis Cluster this
-   * would be one call per author.
+   * The timelines of several authors, each in full unless the caller already holds its current version (`known`, by
+   * author): one script call per slot, all in one round trip.
    */
   async readChanged(authorIds: string[], known: (string | undefined)[]): Promise<AuthorTimelineRead[]> {
-    if (authorIds.length === 0) return [];
-    const keys = authorIds.flatMap((id) => this.keysOf(id));
-    const versions = authorIds.map((_, i) => known[i] ?? '');
-    const replies = (await this.client().authorReadChanged(keys.length, ...keys, ...versions)) as (
-      [0] | [1] | [2, string, string, string[]]
-    )[];
-    return replies.map((reply, i): AuthorTimelineRead => {
-      const authorId = authorIds[i]!;
-      if (reply[0] === 0) return { authorId, status: 'missing' };
-      if (reply[0] === 1) return { authorId, status: 'unchanged' };
-      return { authorId, status: 'changed', version: reply[1], floor: reply[2], entries: reply[3].map(entryOf) };
+    const asked = authorIds.map((authorId, i) => ({ authorId, version: known[i] ?? '' }));
+    const groups: (typeof asked)[] = [];
+    const replies = await this.redis.perSlot(
+      asked,
+      (a) => this.redis.keys.authorTimeline(a.authorId),
+      (pipeline, group) => {
+        groups.push(group);
+        const keys = group.flatMap((a) => this.keysOf(a.authorId));
+        (pipeline as unknown as WithScripts).authorReadChanged(keys.length, ...keys, ...group.map((a) => a.version));
+      },
+    );
+    const byAuthor = new Map<string, AuthorTimelineRead>();
+    groups.forEach((group, g) => {
+      const perAuthor = replies[g] as ([0] | [1] | [2, string, string, string[]])[];
+      group.forEach(({ authorId }, i) => byAuthor.set(authorId, decode(authorId, perAuthor[i]!)));
     });
+    return authorIds.map((id) => byAuthor.get(id)!);
   }
 
   private keysOf(authorId: string): [string, string] {
@@ -90,4 +94,10 @@ export class AuthorTimelineStore implements OnModuleInit {
   private client() {
     return this.redis.client as unknown as WithScripts;
   }
+}
+
+function decode(authorId: string, reply: [0] | [1] | [2, string, string, string[]]): AuthorTimelineRead {
+  if (reply[0] === 0) return { authorId, status: 'missing' };
+  if (reply[0] === 1) return { authorId, status: 'unchanged' };
+  return { authorId, status: 'changed', version: reply[1], floor: reply[2], entries: reply[3].map(entryOf) };
 }

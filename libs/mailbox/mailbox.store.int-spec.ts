@@ -1,135 +1,163 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisService } from '#libs/redis';
 import { testConfig } from '../../test/support/test-config.js';
+import { settleSlack } from './mailbox.scripts.js';
 import { MailboxStore } from './mailbox.store.js';
 
 const redis = new RedisService(testConfig());
 const store = new MailboxStore(redis);
 store.onModuleInit();
+afterAll(() => redis.client.quit());
+
 let owner = 0;
 const entry = (postId: number, authorId: string) => ({ postId: String(postId), authorId });
+const posts = (authorId: string, ids: number[]) => ids.map((id) => entry(id, authorId));
 
-/** A fresh user with an empty, valid mailbox at epoch 1 following the given authors. */
-async function freshMailbox(followees: string[], cap = 800): Promise<string> {
+/** A fresh user with a valid mailbox at epoch 1 following the given authors, holding `held` (newest first). */
+async function freshMailbox(
+  followees: string[],
+  { cap = 800, held = [] as ReturnType<typeof entry>[], pull = [] as string[] } = {},
+) {
   owner += 1;
   const id = String(1000 + owner);
   const token = await store.beginBuild(id);
-  expect(await store.finishBuild(id, { token, epoch: 1, cap, floor: '0', followees, entries: [] })).toBe(true);
+  expect(await store.setFollowees(id, token, followees, pull)).toBe(true);
+  expect(await store.finishBuild(id, { token, epoch: 1, cap, entries: held })).toBe(true);
   return id;
 }
 
-async function ids(userId: string, before: string | null = null, limit = 100) {
-  const read = await store.read(userId, 1, before, limit, '');
+async function page(userId: string, before: string | null = null, want = 100) {
+  const read = await store.read(userId, 1, before, want);
   if (!read.valid) throw new Error('mailbox not valid');
-  return read.entries.map((e) => Number(e.postId));
+  return read;
 }
-
-afterAll(() => redis.client.quit());
+const ids = async (userId: string, before: string | null = null, want = 100) =>
+  (await page(userId, before, want)).entries.map((e) => Number(e.postId));
 
 describe('MailboxStore on Redis', () => {
-  it('delivers idempotently, newest first', async () => {
+  it('delivers idempotently, reads newest first whatever the delivery order, and pages by id', async () => {
     const me = await freshMailbox(['7']);
-    await store.deliver([me], [entry(10, '7'), entry(30, '7')], 800);
-    await store.deliver([me], [entry(20, '7'), entry(30, '7')], 800);
+    await store.deliver([me], '7', posts('7', [10, 30]), 800);
+    await store.deliver([me], '7', posts('7', [20]), 800);
+    await store.deliver([me], '7', posts('7', [30]), 800);
     expect(await ids(me)).toEqual([30, 20, 10]);
     expect(await ids(me, '30', 1)).toEqual([20]);
   });
 
-  it('does not write posts of authors the owner does not follow, except their own', async () => {
+  it("does not write posts of authors the owner does not follow, except the owner's own", async () => {
     const me = await freshMailbox(['7']);
-    await store.deliver([me], [entry(10, '8'), entry(11, me)], 800);
+    expect(await store.deliver([me], '8', posts('8', [10]), 800)).toBe(0);
+    await store.deliver([me], me, posts(me, [11]), 800);
     expect(await ids(me)).toEqual([11]);
   });
 
   it('skips users without a mailbox (a rebuild will make it)', async () => {
-    expect(await store.deliver(['999999'], [entry(10, '7')], 800)).toBe(0);
-    expect((await store.read('999999', 1, null, 10, '')).valid).toBe(false);
+    expect(await store.deliver(['999999'], '7', posts('7', [10]), 800)).toBe(0);
+    expect((await store.read('999999', 1, null, 10)).valid).toBe(false);
+    expect(await redis.client.exists(redis.keys.mailbox('999999'))).toBe(0);
   });
 
-  it('trims to the cap in the same call and raises the floor to the oldest kept post', async () => {
-    const me = await freshMailbox(['7'], 3);
-    await store.deliver(
-      [me],
-      [1, 2, 3, 4, 5].map((id) => entry(id, '7')),
-      3,
+  it('settles deliveries into the sorted part and cuts it to the cap, raising the floor past what it cut', async () => {
+    const cap = 20;
+    const me = await freshMailbox(['7'], { cap });
+    // Older posts arriving after newer ones: the settle merges them in order.
+    const order = [...Array.from({ length: 30 }, (_, i) => 100 + i), 1, 2, 3];
+    for (const id of order) await store.deliver([me], '7', posts('7', [id]), cap);
+    const state = await redis.client.hgetall(redis.keys.mailboxState(me));
+    const length = await redis.client.llen(redis.keys.mailbox(me));
+    expect(length - Number(state.sorted)).toBeLessThan(settleSlack(cap));
+    expect(length - 1).toBeLessThanOrEqual(cap + settleSlack(cap));
+    const read = await page(me, null, 100);
+    expect(Number(read.floor)).toBeGreaterThan(100);
+    expect(read.entries.map((e) => Number(e.postId))).toEqual(
+      order.filter((id) => id >= Number(read.floor)).sort((a, b) => b - a),
     );
-    const read = await store.read(me, 1, null, 10, '');
-    expect(read).toMatchObject({ valid: true, floor: '3' });
-    expect(await ids(me)).toEqual([5, 4, 3]);
-    await store.deliver([me], [entry(2, '7')], 3);
-    expect(await ids(me)).toEqual([5, 4, 3]);
+    expect(read.exhausted).toBe(true);
   });
 
-  it('lets a full mailbox run a little over its cap before trimming it back', async () => {
-    const me = await freshMailbox(['7'], 32);
-    const slack = 2;
-    await store.deliver(
-      [me],
-      Array.from({ length: 32 + slack }, (_, i) => entry(i + 1, '7')),
-      32,
-    );
-    expect(await store.read(me, 1, null, 100, '')).toMatchObject({ valid: true, floor: '0' });
-    expect(await ids(me)).toHaveLength(32 + slack);
-    await store.deliver([me], [entry(100, '7')], 32);
-    expect(await ids(me)).toHaveLength(32);
-    expect(await store.read(me, 1, null, 100, '')).toMatchObject({ valid: true, floor: '4' });
-  });
-
-  it('delivers to many owners in one call, skipping those without a mailbox', async () => {
-    const owners = [await freshMailbox(['7']), '999998', await freshMailbox(['8'])];
-    expect(await store.deliver(owners, [entry(10, '7'), entry(11, '8')], 800)).toBe(2);
-    expect(await ids(owners[0]!)).toEqual([10]);
-    expect(await ids(owners[2]!)).toEqual([11]);
+  it('pages through the sorted part and the recent deliveries without gaps or repeats', async () => {
+    const me = await freshMailbox(['7'], { held: posts('7', [90, 70, 50, 30, 10]) });
+    await store.deliver([me], '7', posts('7', [60, 100, 20]), 800);
+    const seen: number[] = [];
+    let before: string | null = null;
+    for (;;) {
+      const read = await page(me, before, 2);
+      seen.push(...read.entries.slice(0, 2).map((e) => Number(e.postId)));
+      if (read.exhausted) break;
+      before = read.bound;
+    }
+    expect(seen).toEqual([100, 90, 70, 60, 50, 30, 20, 10]);
   });
 
   it("raises the floor when a backfill may not hold the author's older posts", async () => {
     const me = await freshMailbox(['7']);
-    await store.deliver([me], [entry(20, '7'), entry(30, '7')], 800, '20');
-    expect(await store.read(me, 1, null, 10, '')).toMatchObject({ valid: true, floor: '20' });
-    await store.deliver([me], [entry(10, '7')], 800);
+    await store.deliver([me], '7', posts('7', [30, 20]), 800, '20');
+    expect(await page(me)).toMatchObject({ floor: '20', exhausted: true });
+    await store.deliver([me], '7', posts('7', [10]), 800);
     expect(await ids(me)).toEqual([30, 20]);
   });
 
   it('retracts every post of an unfollowed author and refuses their later deliveries', async () => {
-    const me = await freshMailbox(['7', '8']);
-    await store.deliver([me], [entry(1, '7'), entry(2, '8'), entry(3, '7')], 800);
+    const me = await freshMailbox(['7', '8'], { held: [entry(3, '7'), entry(2, '8'), entry(1, '7')] });
+    await store.deliver([me], '7', posts('7', [4]), 800);
     await store.retractAuthor(me, '7');
-    await store.deliver([me], [entry(4, '7')], 800);
+    await store.deliver([me], '7', posts('7', [5]), 800);
     expect(await ids(me)).toEqual([2]);
+    await store.deliver([me], '8', posts('8', [6]), 800);
+    expect(await ids(me)).toEqual([6, 2]);
   });
 
   it('is not readable under another epoch or while being rebuilt', async () => {
     const me = await freshMailbox([]);
-    expect((await store.read(me, 2, null, 10, '')).valid).toBe(false);
+    expect((await store.read(me, 2, null, 10)).valid).toBe(false);
     await store.beginBuild(me);
-    expect((await store.read(me, 1, null, 10, '')).valid).toBe(false);
+    expect((await store.read(me, 1, null, 10)).valid).toBe(false);
   });
 
-  it('makes a rebuild start over when the following set changed during it', async () => {
+  it('makes a rebuild start over when a follow changed during it', async () => {
     const me = await freshMailbox([]);
     const token = await store.beginBuild(me);
-    await store.addFollowee(me, '9');
-    const build = { token, epoch: 1, cap: 800, floor: '0', followees: [], entries: [] };
-    expect(await store.finishBuild(me, build)).toBe(false);
+    await store.addFollowee(me, '9', false);
+    expect(await store.setFollowees(me, token, [], [])).toBe(false);
     const retry = await store.beginBuild(me);
-    expect(await store.finishBuild(me, { ...build, token: retry, followees: ['9'], entries: [entry(5, '9')] })).toBe(
-      true,
-    );
-    expect(await ids(me)).toEqual([5]);
+    expect(await store.setFollowees(me, retry, ['9'], [])).toBe(true);
+    await store.retractAuthor(me, '9');
+    expect(await store.finishBuild(me, { token: retry, epoch: 1, cap: 800, entries: [] })).toBe(false);
   });
 
-  it('keeps deliveries made during a rebuild, minus authors the rebuilt following set lacks', async () => {
-    const me = await freshMailbox([]);
+  it('replaces the mailbox, keeping what was delivered after the following set was written', async () => {
+    const me = await freshMailbox(['9', '6'], { held: posts('9', [5, 4]) });
     const token = await store.beginBuild(me);
-    await store.deliver([me], [entry(50, '9'), entry(51, '6')], 800);
-    const build = { token, epoch: 1, cap: 800, floor: '0', followees: ['9'], entries: [entry(40, '9')] };
-    expect(await store.finishBuild(me, build)).toBe(true);
+    await store.deliver([me], '6', posts('6', [51]), 800);
+    expect(await store.setFollowees(me, token, ['9'], [])).toBe(true);
+    await store.deliver([me], '9', posts('9', [50]), 800);
+    await store.deliver([me], '6', posts('6', [52]), 800);
+    expect(await store.finishBuild(me, { token, epoch: 1, cap: 800, entries: posts('9', [40]) })).toBe(true);
     expect(await ids(me)).toEqual([50, 40]);
   });
 
-  it('tells which pull-mode authors the owner follows', async () => {
-    const me = await freshMailbox(['7', '8']);
-    const read = await store.read(me, 1, null, 10, '8,9,7');
-    expect(read.valid && read.followedPullAuthors.sort()).toEqual(['7', '8']);
+  it('cuts a rebuild to the cap and sets the floor where it cut', async () => {
+    const me = await freshMailbox(['7'], { cap: 3, held: posts('7', [9, 8, 7, 6]) });
+    expect(await page(me)).toMatchObject({ floor: '7', exhausted: true });
+    expect(await ids(me)).toEqual([9, 8, 7]);
+  });
+
+  it('knows which pull-mode authors the owner follows, from a follow, a rebuild or an announcement', async () => {
+    const me = await freshMailbox(['7', '8', '5'], { pull: ['5'] });
+    await store.addFollowee(me, '9', true);
+    await store.addPullAuthor([me, '999997'], '7');
+    await store.addPullAuthor([me], '4');
+    expect((await page(me)).pullFollowees.sort()).toEqual(['5', '7', '9']);
+    await store.retractAuthor(me, '7');
+    expect((await page(me)).pullFollowees.sort()).toEqual(['5', '9']);
+    expect(await redis.client.exists(redis.keys.pullFollowees('999997'))).toBe(0);
+  });
+
+  it('delivers to many owners across shards in one call, skipping those without a mailbox', async () => {
+    const owners = [await freshMailbox(['7']), '999998', await freshMailbox(['7']), await freshMailbox(['8'])];
+    expect(await store.deliver(owners, '7', posts('7', [10, 11]), 800)).toBe(4);
+    expect(await ids(owners[0]!)).toEqual([11, 10]);
+    expect(await ids(owners[2]!)).toEqual([11, 10]);
+    expect(await ids(owners[3]!)).toEqual([]);
   });
 });

@@ -1,147 +1,159 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
-import { entryOf, memberOf, READ, type MailboxEntry } from '#libs/contract';
+import { decodeMailboxRead, memberOf, READ, type MailboxEntry, type MailboxRead } from '#libs/contract';
 import { RedisService } from '#libs/redis';
 import * as scripts from './mailbox.scripts.js';
 
 /**
  * Bounds how long one DELIVER call holds Redis (a few milliseconds): at most 100 owners, and at most this many
- * owner × entry writes (a backfill of 800 posts then goes two owners at a time).
+ * owner × member writes (a backfill of 800 posts then goes two owners at a time).
  */
 const DELIVER_OWNERS = 100;
 const DELIVER_WRITES = 2000;
 
-export type MailboxRead =
-  { valid: false } | { valid: true; floor: string; entries: MailboxEntry[]; followedPullAuthors: string[] };
-
 type ScriptName =
-  'deliver' | 'retractPost' | 'retractAuthor' | 'addFollowee' | 'beginBuild' | 'finishBuild' | 'readMailbox';
+  | 'mailboxDeliver'
+  | 'mailboxRead'
+  | 'mailboxAddFollowee'
+  | 'mailboxRetractAuthor'
+  | 'mailboxBeginBuild'
+  | 'mailboxSetFollowees'
+  | 'mailboxFinishBuild'
+  | 'mailboxAddPullAuthor';
 type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 type WithScripts<T> = T & Record<ScriptName, ScriptFn>;
 
 const DEFINITIONS: Record<ScriptName, { lua: string; numberOfKeys?: number }> = {
-  deliver: { lua: scripts.DELIVER },
-  retractPost: { lua: scripts.RETRACT_POST, numberOfKeys: 1 },
-  retractAuthor: { lua: scripts.RETRACT_AUTHOR, numberOfKeys: 3 },
-  addFollowee: { lua: scripts.ADD_FOLLOWEE, numberOfKeys: 3 },
-  beginBuild: { lua: scripts.BEGIN_BUILD, numberOfKeys: 3 },
-  finishBuild: { lua: scripts.FINISH_BUILD, numberOfKeys: 3 },
-  readMailbox: { lua: READ, numberOfKeys: 3 },
+  mailboxDeliver: { lua: scripts.DELIVER },
+  mailboxRead: { lua: READ, numberOfKeys: 3 },
+  mailboxAddFollowee: { lua: scripts.ADD_FOLLOWEE, numberOfKeys: 4 },
+  mailboxRetractAuthor: { lua: scripts.RETRACT_AUTHOR, numberOfKeys: 4 },
+  mailboxBeginBuild: { lua: scripts.BEGIN_BUILD, numberOfKeys: 2 },
+  mailboxSetFollowees: { lua: scripts.SET_FOLLOWEES, numberOfKeys: 4 },
+  mailboxFinishBuild: { lua: scripts.FINISH_BUILD, numberOfKeys: 2 },
+  mailboxAddPullAuthor: { lua: scripts.ADD_PULL_AUTHOR },
 };
 
-/** Per-user home timeline caches in Redis (see mailbox.scripts.ts for the invariants each script keeps). */
+/** Per-user home timeline caches in Redis (libs/contract/mailbox.read.ts has the layout; mailbox.scripts.ts the rest). */
 @Injectable()
 export class MailboxStore implements OnModuleInit {
   constructor(private readonly redis: RedisService) {}
 
   onModuleInit(): void {
-    for (const [name, definition] of Object.entries(DEFINITIONS)) {
-      this.redis.client.defineCommand(name, definition);
-    }
+    for (const [name, definition] of Object.entries(DEFINITIONS)) this.redis.client.defineCommand(name, definition);
   }
 
   /**
-   * Writes entries into many followers' mailboxes, a chunk of owners per script call (the script's fixed cost is
-   * paid once per chunk, not per owner). Returns how many mailbox entries were added. `floor` is for backfills that
-   * may not hold all of an author's older posts (see DELIVER). The keys of a chunk span many users, which a
-   * standalone Redis accepts; on Redis Cluster the owners would have to be grouped by hash slot first.
+   * One author's posts into many owners' mailboxes: one script call per slot (a chunk of owners at a time), all in one
+   * pipeline. Returns how many members were pushed. `floor` is for backfills that may not hold all of the author's
+   * older posts (see DELIVER).
    */
-  async deliver(ownerIds: string[], entries: MailboxEntry[], cap: number, floor = '0'): Promise<number> {
+  async deliver(ownerIds: string[], authorId: string, entries: MailboxEntry[], cap: number, floor = '0') {
     if (ownerIds.length === 0 || entries.length === 0) return 0;
-    const flat = entries.flatMap((e) => [e.postId, e.authorId]);
-    const calls: Promise<unknown>[] = [];
+    const members = entries.map(memberOf).reverse();
     const chunk = Math.max(1, Math.min(DELIVER_OWNERS, Math.floor(DELIVER_WRITES / entries.length)));
-    for (let i = 0; i < ownerIds.length; i += chunk) {
-      const owners = ownerIds.slice(i, i + chunk);
-      const keys = owners.flatMap((owner) => this.userKeys(owner));
-      calls.push(
-        this.client().deliver(
-          keys.length,
-          ...keys,
-          cap,
-          scripts.trimSlack(cap),
-          floor,
-          entries.length,
-          ...flat,
-          ...owners,
-        ),
-      );
-    }
-    return (await Promise.all(calls)).reduce((sum: number, added) => sum + Number(added), 0);
+    const head = [cap, scripts.settleSlack(cap), floor, authorId, members.length, ...members];
+    const replies = await this.redis.perSlot(
+      ownerIds,
+      (owner) => this.redis.keys.mailbox(owner),
+      (pipeline, group) => {
+        for (let i = 0; i < group.length; i += chunk) {
+          const owners = group.slice(i, i + chunk);
+          const keys = owners.flatMap((owner) => this.deliveryKeys(owner));
+          this.scripts(pipeline).mailboxDeliver(keys.length, ...keys, ...head, ...owners);
+        }
+      },
+    );
+    return replies.reduce((sum: number, pushed) => sum + Number(pushed), 0);
   }
 
-  async retractPost(ownerIds: string[], entry: MailboxEntry): Promise<void> {
-    const member = memberOf(entry);
-    await this.pipelined(ownerIds, (p, owner) => p.retractPost(this.redis.keys.mailbox(owner), member));
+  /** A page of `want` entries below `before` (null: the newest), or `{ valid: false }` (see MailboxRead). */
+  async read(ownerId: string, epoch: number, before: string | null, want: number): Promise<MailboxRead> {
+    const keys = this.redis.keys;
+    const reply = await this.client().mailboxRead(
+      keys.mailbox(ownerId),
+      keys.mailboxState(ownerId),
+      keys.pullFollowees(ownerId),
+      epoch,
+      before ?? '',
+      want,
+    );
+    return decodeMailboxRead(reply, before, want);
   }
 
   async retractAuthor(ownerId: string, authorId: string): Promise<void> {
-    await this.client().retractAuthor(...this.userKeys(ownerId), authorId);
+    await this.client().mailboxRetractAuthor(...this.userKeys(ownerId), authorId);
   }
 
   /** False when the user has no mailbox (nothing to add to: a rebuild will make it). */
-  async addFollowee(ownerId: string, followeeId: string): Promise<boolean> {
-    return Number(await this.client().addFollowee(...this.userKeys(ownerId), followeeId)) === 1;
+  async addFollowee(ownerId: string, followeeId: string, pullMode: boolean): Promise<boolean> {
+    const added = await this.client().mailboxAddFollowee(...this.userKeys(ownerId), followeeId, pullMode ? '1' : '0');
+    return Number(added) === 1;
+  }
+
+  /** An author entered pull mode: their followers' mailboxes learn it (those that have one and follow them). */
+  async addPullAuthor(ownerIds: string[], authorId: string): Promise<void> {
+    const keys = this.redis.keys;
+    await this.redis.perSlot(
+      ownerIds,
+      (owner) => keys.mailbox(owner),
+      (pipeline, group) => {
+        for (let i = 0; i < group.length; i += DELIVER_OWNERS) {
+          const owned = group
+            .slice(i, i + DELIVER_OWNERS)
+            .flatMap((owner) => [keys.mailbox(owner), keys.following(owner), keys.pullFollowees(owner)]);
+          this.scripts(pipeline).mailboxAddPullAuthor(owned.length, ...owned, authorId);
+        }
+      },
+    );
   }
 
   async beginBuild(ownerId: string): Promise<string> {
     const token = randomUUID();
-    await this.client().beginBuild(...this.userKeys(ownerId), token);
+    const keys = this.redis.keys;
+    await this.client().mailboxBeginBuild(keys.mailbox(ownerId), keys.mailboxState(ownerId), token);
     return token;
   }
 
+  /** The rebuild's following set; false when another rebuild took over or a follow changed meanwhile. */
+  async setFollowees(ownerId: string, token: string, followees: string[], pullFollowees: string[]): Promise<boolean> {
+    const args = [token, followees.length, ...followees, ...pullFollowees];
+    return Number(await this.client().mailboxSetFollowees(...this.userKeys(ownerId), ...args)) === 1;
+  }
+
+  /** Replaces the mailbox with `entries` (newest first, up to cap + 1) and what was delivered during the rebuild. */
   async finishBuild(
     ownerId: string,
-    build: { token: string; epoch: number; cap: number; floor: string; followees: string[]; entries: MailboxEntry[] },
+    build: { token: string; epoch: number; cap: number; entries: MailboxEntry[] },
   ): Promise<boolean> {
-    const result = await this.client().finishBuild(
-      ...this.userKeys(ownerId),
+    const keys = this.redis.keys;
+    const done = await this.client().mailboxFinishBuild(
+      keys.mailbox(ownerId),
+      keys.mailboxState(ownerId),
       build.token,
       build.epoch,
       build.cap,
-      build.floor,
-      ownerId,
-      build.followees.length,
-      ...build.followees,
-      ...build.entries.flatMap((e) => [e.postId, e.authorId]),
+      ...build.entries.map(memberOf),
     );
-    return Number(result) === 1;
+    return Number(done) === 1;
   }
 
-  /** `pullAuthors`: the pull-mode authors' ids joined by commas (the reply says which of them the owner follows). */
-  async read(ownerId: string, epoch: number, before: string | null, limit: number, pullAuthors: string) {
+  private userKeys(ownerId: string): [string, string, string, string] {
     const keys = this.redis.keys;
-    const reply = (await this.client().readMailbox(
-      keys.mailbox(ownerId),
-      keys.mailboxState(ownerId),
-      keys.following(ownerId),
-      epoch,
-      before ?? '',
-      limit,
-      pullAuthors,
-    )) as [string] | [string, string[], string[]];
-    if (reply.length === 1) return { valid: false } satisfies MailboxRead;
-    const [floor, members, followed] = reply as [string, string[], string[]];
-    return { valid: true, floor, entries: members.map(entryOf), followedPullAuthors: followed } satisfies MailboxRead;
+    return [keys.mailbox(ownerId), keys.mailboxState(ownerId), keys.following(ownerId), keys.pullFollowees(ownerId)];
   }
 
-  private userKeys(ownerId: string): [string, string, string] {
+  private deliveryKeys(ownerId: string): [string, string, string] {
     const keys = this.redis.keys;
-    return [keys.mailbox(ownerId), keys.following(ownerId), keys.mailboxState(ownerId)];
+    return [keys.mailbox(ownerId), keys.mailboxState(ownerId), keys.following(ownerId)];
   }
 
   private client() {
     return this.redis.client as unknown as WithScripts<typeof this.redis.client>;
   }
 
-  private async pipelined(ownerIds: string[], add: (p: WithScripts<ChainableCommander>, owner: string) => unknown) {
-    const pipeline = this.redis.client.pipeline() as WithScripts<ChainableCommander>;
-    for (const owner of ownerIds) add(pipeline, owner);
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([error, value]) => {
-      if (error) throw error;
-      return value;
-    });
+  private scripts(pipeline: ChainableCommander) {
+    return pipeline as WithScripts<ChainableCommander>;
   }
 }

@@ -1,7 +1,7 @@
 import { Global, Inject, Injectable, Module, OnModuleDestroy } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Redis, type ChainableCommander } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
-import { RedisKeys } from '#libs/contract';
+import { groupBySlot, RedisKeys } from '#libs/contract';
 
 /** The command connection of a process (mailboxes, post cache, scripts). BullMQ opens its own. */
 @Injectable()
@@ -11,7 +11,27 @@ export class RedisService implements OnModuleDestroy {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.client = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
-    this.keys = new RedisKeys(config.redisPrefix);
+    this.keys = new RedisKeys(config.redisPrefix, config.redisShards);
+  }
+
+  /**
+   * Work on many users' (or posts') keys: the items grouped by hash slot, one command or script per group (`add`
+   * queues it on the pipeline), all groups sent together. No command ever spans two slots, so the same code runs on
+   * Redis Cluster, where the groups go to their nodes. Returns each group's reply, in group order; throws the first
+   * error.
+   */
+  async perSlot<T>(
+    items: readonly T[],
+    keyOf: (item: T) => string,
+    add: (pipeline: ChainableCommander, group: T[]) => void,
+  ): Promise<unknown[]> {
+    if (items.length === 0) return [];
+    const pipeline = this.client.pipeline();
+    for (const group of groupBySlot(items, keyOf)) add(pipeline, group);
+    return ((await pipeline.exec()) ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    });
   }
 
   /** A separate connection for SUBSCRIBE (a subscribed connection cannot run other commands). */

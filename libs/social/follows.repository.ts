@@ -26,19 +26,25 @@ export class FollowsRepository {
     return true;
   }
 
-  async exists(followerId: string, followeeId: string): Promise<boolean> {
-    const count = await this.prisma.follow.count({
-      where: { followerId: BigInt(followerId), followeeId: BigInt(followeeId) },
-    });
-    return count > 0;
+  /** Whether the pair follows now, and whether the followee is in pull mode now (what a follow sync applies). */
+  async state(followerId: string, followeeId: string): Promise<{ following: boolean; followeePullMode: boolean }> {
+    const [row] = await this.prisma.prepared<{ following: boolean; pull_mode: boolean | null }>(
+      'follows-state',
+      `SELECT EXISTS (SELECT 1 FROM follows WHERE follower_id = $1 AND followee_id = $2) AS following,
+              (SELECT pull_mode FROM users WHERE id = $2) AS pull_mode`,
+      [followerId, followeeId],
+    );
+    return { following: row?.following ?? false, followeePullMode: row?.pull_mode ?? false };
   }
 
-  async followeeIds(userId: string): Promise<string[]> {
-    const rows = await this.prisma.follow.findMany({
-      where: { followerId: BigInt(userId) },
-      select: { followeeId: true },
-    });
-    return rows.map((r) => r.followeeId.toString());
+  /** Whom a user follows, and which of them are in pull mode (a mailbox rebuild's following sets). */
+  async followees(userId: string): Promise<{ all: string[]; pullMode: string[] }> {
+    const rows = await this.prisma.prepared<{ followee_id: string; pull_mode: boolean }>(
+      'follows-followees',
+      'SELECT f.followee_id, u.pull_mode FROM follows f JOIN users u ON u.id = f.followee_id WHERE f.follower_id = $1',
+      [userId],
+    );
+    return { all: rows.map((r) => r.followee_id), pullMode: rows.filter((r) => r.pull_mode).map((r) => r.followee_id) };
   }
 
   /**

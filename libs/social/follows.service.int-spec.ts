@@ -31,7 +31,7 @@ describe('FollowsService', () => {
     await follows.follow(ann!.id, bob!.id);
     await follows.follow(ann!.id, bob!.id);
 
-    expect(await services.get(FollowsRepository).exists(ann!.id, bob!.id)).toBe(true);
+    expect((await services.get(FollowsRepository).state(ann!.id, bob!.id)).following).toBe(true);
     const events = await eventsOf(ann!, bob!);
     expect(events.map((e) => e.type)).toEqual(['follow.created']);
     const job = await services.get(FanoutQueue).queue.getJob(jobIds.event(events[0]!.id));
@@ -46,7 +46,7 @@ describe('FollowsService', () => {
     await follows.unfollow(ann!.id, bob!.id);
     await follows.unfollow(ann!.id, bob!.id);
 
-    expect(await services.get(FollowsRepository).exists(ann!.id, bob!.id)).toBe(false);
+    expect((await services.get(FollowsRepository).state(ann!.id, bob!.id)).following).toBe(false);
     expect((await eventsOf(ann!, bob!)).map((e) => e.type)).toEqual(['follow.created', 'follow.removed']);
     expect(await userRow(ann!)).toMatchObject({ followingCount: 0 });
     expect(await userRow(bob!)).toMatchObject({ followersCount: 0 });

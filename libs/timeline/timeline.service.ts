@@ -59,23 +59,23 @@ export class TimelineService {
     let cursor = before;
     while (result.length < limit) {
       const want = limit - result.length;
-      const read = await this.mailbox.read(readerId, snapshot.mailboxEpoch, cursor, want, snapshot.pullAuthorsPacked);
+      const read = await this.mailbox.read(readerId, snapshot.mailboxEpoch, cursor, want);
       if (!read.valid) return null;
-      const pullAuthors = snapshot.pullAuthors.has(readerId)
-        ? [...read.followedPullAuthors, readerId]
-        : read.followedPullAuthors;
+      // The mailbox says which pull-mode authors the reader follows: a read never looks at the others.
+      const pullAuthors = read.pullFollowees.filter((id) => snapshot.pullAuthors.has(id));
+      if (snapshot.pullAuthors.has(readerId)) pullAuthors.push(readerId);
       const lists: Candidate[][] = [read.entries.map((e) => ({ id: e.postId }))];
-      // A full mailbox page bounds the page from below; a short one reaches down to the floor (PostgreSQL below it).
-      const lowest = read.entries.length === want ? read.entries[want - 1]!.postId : read.floor;
-      if (pullAuthors.length > 0) lists.push(...(await this.pullAuthorsPosts(pullAuthors, cursor, want, lowest)));
+      // The mailbox's page is complete down to its bound; the pull-mode authors' posts are taken down to it too.
+      if (pullAuthors.length > 0) lists.push(...(await this.pullAuthorsPosts(pullAuthors, cursor, want, read.bound)));
       // The mailbox holds everything at or above its floor; below it, PostgreSQL has the rest.
-      if (read.entries.length < want && read.floor !== '0') {
+      if (read.exhausted && read.floor !== '0') {
         lists.push(this.candidates(await this.posts.pullPage(readerId, minId(cursor, read.floor), want)));
       }
       const merged = mergeNewestFirst(lists, want);
       result.push(...(await this.hydrate(merged)));
-      if (merged.length < want) break;
-      cursor = merged[merged.length - 1]!.id;
+      if (merged.length === want) cursor = merged[merged.length - 1]!.id;
+      else if (read.exhausted) break;
+      else cursor = read.bound;
     }
     return result;
   }

@@ -7,7 +7,7 @@ export interface RedisMemory {
   /** Mailbox bytes / mailbox entries over the sample. */
   bytesPerMailboxEntry: number | null;
   entriesPerMailbox: number;
-  /** Mailbox + following set + mailbox state, per user. */
+  /** Mailbox + following set + mailbox state + followed pull-mode authors, per user. */
   bytesPerUser: number;
   /** Post cache bytes per cached post (the post cache is shared by all readers). */
   bytesPerCachedPost: number | null;
@@ -33,8 +33,11 @@ export async function measureMemory(
     for (const id of userIds) {
       const mailbox = await usage(keys.mailbox(id));
       mailboxBytes += mailbox;
-      entries += await redis.zcard(keys.mailbox(id));
-      userBytes += mailbox + (await usage(keys.following(id))) + (await usage(keys.mailboxState(id)));
+      // A mailbox is a list ending in a sentinel member (libs/contract/mailbox.read.ts).
+      entries += Math.max(0, (await redis.llen(keys.mailbox(id))) - 1);
+      for (const key of [keys.following(id), keys.mailboxState(id), keys.pullFollowees(id)])
+        userBytes += await usage(key);
+      userBytes += mailbox;
     }
     let postBytes = 0;
     let posts = 0;

@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { PrismaService } from '#libs/db';
 import { FlagsService } from '#libs/flags';
 import { AuthorTimelineStore, MailboxStore } from '#libs/mailbox';
+import { RedisService } from '#libs/redis';
 
 /**
  * The app the factories write through. A test file binds its Nest app once (startServices does it), so the builders
@@ -23,3 +24,4 @@ export const db = () => app().get(PrismaService);
 export const mailboxes = () => app().get(MailboxStore);
 export const authorTimelines = () => app().get(AuthorTimelineStore);
 export const flags = () => app().get(FlagsService);
+export const redis = () => app().get(RedisService);

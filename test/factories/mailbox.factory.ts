@@ -1,11 +1,11 @@
-import { db, flags, mailboxes } from './factory.context.js';
-import type { TestPost } from './post.factory.js';
+import { db, flags, mailboxes, redis } from './factory.context.js';
+import { newestFirst, type TestPost } from './post.factory.js';
 import type { TestUser } from './user.factory.js';
 
 /**
- * A user's mailbox in Redis, made the way a rebuild makes one (begin, then finish with the following set), so the
- * scripts accept deliveries to it. The following set comes from PostgreSQL at the time of `create()`; the entries
- * are what the test says (default none), so a test can also make a mailbox that differs from PostgreSQL on purpose.
+ * A user's mailbox in Redis, made the way a rebuild makes one (begin, the following sets, finish), so the scripts
+ * accept deliveries to it. The following sets come from PostgreSQL at the time of `create()`; the entries are what
+ * the test says (default none), so a test can also make a mailbox that differs from PostgreSQL on purpose.
  */
 export class MailboxBuilder {
   private owner?: TestUser;
@@ -41,18 +41,23 @@ export class MailboxBuilder {
     const snapshot = flags().current();
     const followees = await db().follow.findMany({
       where: { followerId: BigInt(owner.id) },
-      select: { followeeId: true },
+      select: { followeeId: true, followee: { select: { pullMode: true } } },
     });
     const store = mailboxes();
     const token = await store.beginBuild(owner.id);
-    const built = await store.finishBuild(owner.id, {
-      token,
-      epoch: this.epoch ?? snapshot.mailboxEpoch,
-      cap: snapshot.flags.mailboxSize,
-      floor: this.floor,
-      followees: followees.map((f) => f.followeeId.toString()),
-      entries: this.posts.map((p) => ({ postId: p.id, authorId: p.authorId })),
-    });
+    const all = followees.map((f) => f.followeeId.toString());
+    const pullMode = followees.filter((f) => f.followee.pullMode).map((f) => f.followeeId.toString());
+    const built =
+      (await store.setFollowees(owner.id, token, all, pullMode)) &&
+      (await store.finishBuild(owner.id, {
+        token,
+        epoch: this.epoch ?? snapshot.mailboxEpoch,
+        cap: snapshot.flags.mailboxSize,
+        entries: newestFirst(this.posts).map((p) => ({ postId: p.id, authorId: p.authorId })),
+      }));
+    // A floor of the test's choosing, as a trim or a backfill would have left it.
+    if (built && this.floor !== '0')
+      await redis().client.hset(redis().keys.mailboxState(owner.id), 'floor', this.floor);
     if (!built) throw new Error(`mailbox of ${owner.id} changed while the factory built it`);
   }
 }
@@ -66,12 +71,12 @@ export async function mailboxesFor(owners: TestUser[]): Promise<void> {
 
 /** The post ids in a user's mailbox, newest first; null when it is not readable (missing, stale or rebuilding). */
 export async function mailboxIds(owner: TestUser): Promise<string[] | null> {
-  const read = await mailboxes().read(owner.id, flags().current().mailboxEpoch, null, 10_000, '');
+  const read = await mailboxes().read(owner.id, flags().current().mailboxEpoch, null, 10_000);
   return read.valid ? read.entries.map((e) => e.postId) : null;
 }
 
 /** A user's mailbox floor (null when not readable). */
 export async function mailboxFloor(owner: TestUser): Promise<string | null> {
-  const read = await mailboxes().read(owner.id, flags().current().mailboxEpoch, null, 1, '');
+  const read = await mailboxes().read(owner.id, flags().current().mailboxEpoch, null, 1);
   return read.valid ? read.floor : null;
 }
