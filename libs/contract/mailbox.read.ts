@@ -17,23 +17,39 @@ export const DELETED_POST = '-';
 /** The list's last member: a built mailbox is never empty, so LPUSHX writes into built mailboxes only. */
 export const MAILBOX_SENTINEL = '0';
 
-/** Lua helpers shared by the mailbox scripts: a member's post id, as a number (53-bit ids are exact doubles). */
+/**
+ * Lua helpers shared by the mailbox scripts. Members compare as their post ids do (mailbox.entry.ts), so scripts sort
+ * and compare them as strings; an id is parsed only to move the floor.
+ */
 export const MAILBOX_LUA = `
-local find, sub, format = string.find, string.sub, string.format
-local function idOf(m)
-  local at = find(m, ':', 1, true)
-  return tonumber(at and sub(m, 1, at - 1) or m)
-end
+local sub, format = string.sub, string.format
+local function idOf(m) return tonumber(sub(m, 1, 16)) end
+local function authorOf(m) return sub(m, 18) end
+local function keyOf(id) return format('%016.0f', id) end
 local function fmt(n) return format('%.0f', n) end
+-- The members whose author the owner follows (their own posts too), in order: one SMISMEMBER for all of them.
+local function followedOnly(fw, owner, members)
+  if #members == 0 then return members end
+  local authors = {}
+  for i, m in ipairs(members) do authors[i] = authorOf(m) end
+  local flags = redis.call('SMISMEMBER', fw, unpack(authors))
+  local out = {}
+  for i, m in ipairs(members) do
+    if flags[i] == 1 or authors[i] == owner then out[#out + 1] = m end
+  end
+  return out
+end
 `;
 
 /**
- * KEYS: mailbox, state, followed pull-mode authors. ARGV: epoch, before ('' for the newest), want. Returns {'invalid'}
- * for a mailbox of another epoch or one being rebuilt, else {floor, suffix part, prefix, followed pull-mode authors}:
- * the suffix part is the `want` members below `before` (found by binary search: the suffix is sorted).
+ * KEYS: mailbox, state, following, followed pull-mode authors. ARGV: epoch, before ('' for the newest), want, owner.
+ * Returns {'invalid'} for a mailbox of another epoch or one being rebuilt, else {floor, suffix part, prefix, followed
+ * pull-mode authors}: the suffix part is the `want` members below `before` (found by binary search: the suffix is
+ * sorted); the prefix is the recent deliveries of authors the owner follows (a delivery is not checked when it is
+ * written: a post of someone unfollowed meanwhile stops here, and the next settle drops it).
  */
 export const READ = `${MAILBOX_LUA}
-local mb, ms, pf = KEYS[1], KEYS[2], KEYS[3]
+local mb, ms, fw, pf = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local st = redis.call('HMGET', ms, 'epoch', 'build', 'floor', 'sorted')
 if st[1] ~= ARGV[1] or (st[2] and st[2] ~= '') then return {'invalid'} end
 local want = tonumber(ARGV[3])
@@ -41,13 +57,13 @@ local len = redis.call('LLEN', mb)
 local u = math.max(0, len - tonumber(st[4] or '1'))
 local lo = u
 if ARGV[2] ~= '' then
-  local before, hi = tonumber(ARGV[2]), len - 1
+  local before, hi = keyOf(tonumber(ARGV[2])), len - 1
   while lo < hi do
     local mid = math.floor((lo + hi) / 2)
-    if idOf(redis.call('LINDEX', mb, mid)) >= before then lo = mid + 1 else hi = mid end
+    if redis.call('LINDEX', mb, mid) >= before then lo = mid + 1 else hi = mid end
   end
 end
-local prefix = u > 0 and redis.call('LRANGE', mb, 0, u - 1) or {}
+local prefix = u > 0 and followedOnly(fw, ARGV[4], redis.call('LRANGE', mb, 0, u - 1)) or {}
 return {st[3] or '0', redis.call('LRANGE', mb, lo, lo + want - 1), prefix, redis.call('SMEMBERS', pf)}
 `;
 

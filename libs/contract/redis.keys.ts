@@ -27,6 +27,14 @@ export class RedisKeys {
     return `{s${shardOf(id, this.shards)}}`;
   }
 
+  /**
+   * The part of a user's key before the user id, for a kind of key ('mb', 'ms', 'fw', 'pf'): a script that works on
+   * many users of one slot builds their keys from it and their ids (prefix .. id is exactly that user's key).
+   */
+  userKeyPrefix(kind: 'mb' | 'ms' | 'fw' | 'pf', userId: string): string {
+    return `${this.prefix}:${kind}:${this.tag(userId)}:`;
+  }
+
   mailbox(userId: string): string {
     return `${this.prefix}:mb:${this.tag(userId)}:${userId}`;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupBySlot, hashedPart, slotOf } from './redis.slots.js';
+import { groupByHashTag, hashedPart, slotOf } from './redis.slots.js';
 
 describe('slotOf', () => {
   it("matches Redis's own CLUSTER KEYSLOT answers", () => {
@@ -19,8 +19,8 @@ describe('slotOf', () => {
     expect(hashedPart('no tag}')).toBe('no tag}');
   });
 
-  it('groups items by slot, keeping the order they came in', () => {
-    const groups = groupBySlot(['a{x}', 'b{y}', 'c{x}', 'd{y}', 'e{x}'], (k) => k);
+  it('groups items by hash tag, keeping the order they came in', () => {
+    const groups = groupByHashTag(['a{x}', 'b{y}', 'c{x}', 'd{y}', 'e{x}'], (k) => k);
     expect(groups).toEqual([
       ['a{x}', 'c{x}', 'e{x}'],
       ['b{y}', 'd{y}'],

@@ -33,14 +33,18 @@ export function slotOf(key: string | Buffer): number {
   return crc16(Buffer.from(hashedPart(text), typeof key === 'string' ? 'utf8' : 'latin1')) % SLOT_COUNT;
 }
 
-/** Items grouped by the slot of their key, in first-seen order: one command or script per group. */
-export function groupBySlot<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {
-  const groups = new Map<number, T[]>();
+/**
+ * Items grouped by the hash tag (the hashed part) of their key, in first-seen order: each group lies in one slot, and
+ * its keys differ only after the tag, so one command or script serves the group. (Two tags may share a slot; they are
+ * two groups then, which is only a second call.)
+ */
+export function groupByHashTag<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
   for (const item of items) {
-    const slot = slotOf(keyOf(item));
-    const group = groups.get(slot);
+    const tag = hashedPart(keyOf(item));
+    const group = groups.get(tag);
     if (group) group.push(item);
-    else groups.set(slot, [item]);
+    else groups.set(tag, [item]);
   }
   return [...groups.values()];
 }

@@ -46,7 +46,7 @@ export class DemotionHandler implements FanoutFamily {
     const floor = floorOf(entries, flags.mailboxSize);
     for (const range of await this.batches.ranges(authorId, flags.fanoutBatchSize)) {
       const owners = await this.batches.owners({ authorId, ...range });
-      await this.writer.deliver(owners, authorId, entries, { kind: 'demote', cap: flags.mailboxSize, floor });
+      await this.writer.deliver(owners, entries, { kind: 'demote', cap: flags.mailboxSize, floor });
     }
     if (await this.pullMode.leave(authorId, pullVersion)) {
       this.logger.log(`author ${authorId} left pull mode after backfilling ${entries.length} post(s)`);

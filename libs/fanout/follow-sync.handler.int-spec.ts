@@ -54,9 +54,7 @@ describe('follow sync (follow.created, follow.removed)', () => {
     expect((await eventRow(event.eventId)).deliveredAt).not.toBeNull();
 
     const later = await aPost().by(followee).create();
-    await services
-      .get(MailboxStore)
-      .deliver([reader.id], followee.id, [{ postId: later.id, authorId: followee.id }], MAILBOX);
+    await services.get(MailboxStore).deliver([reader.id], [{ postId: later.id, authorId: followee.id }], MAILBOX);
     expect((await mailboxIds(reader))?.[0]).toBe(later.id);
   });
 
@@ -84,7 +82,7 @@ describe('follow sync (follow.created, follow.removed)', () => {
     expect(await mailboxIds(reader)).toEqual([kept.id]);
 
     const late = { postId: (await aPost().by(followee).create()).id, authorId: followee.id };
-    await services.get(MailboxStore).deliver([reader.id], followee.id, [late], MAILBOX);
+    await services.get(MailboxStore).deliver([reader.id], [late], MAILBOX);
     expect(await mailboxIds(reader)).toEqual([kept.id]);
   });
 

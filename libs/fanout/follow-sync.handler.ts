@@ -51,6 +51,6 @@ export class FollowSyncHandler implements FanoutFamily {
     if (!(await this.mailbox.addFollowee(followerId, followeeId, pullMode))) return;
     const { mailboxSize } = this.flags.current().flags;
     const entries = await this.posts.recentRefs(followeeId, mailboxSize);
-    await this.mailbox.deliver([followerId], followeeId, entries, mailboxSize, floorOf(entries, mailboxSize));
+    await this.mailbox.deliver([followerId], entries, mailboxSize, floorOf(entries, mailboxSize));
   }
 }

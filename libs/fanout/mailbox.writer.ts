@@ -15,17 +15,16 @@ export class MailboxWriter {
   ) {}
 
   /**
-   * One author's entries to many owners. `cap` defaults to the current mailbox size; `floor` is for backfills that may
-   * not hold all of the author's older posts (see the DELIVER script). Counts the members written, not offered.
+   * Entries to many owners. `cap` defaults to the current mailbox size; `floor` is for backfills that may not hold all
+   * of an author's older posts (see the DELIVER script). Counts the members pushed (owners without a mailbox skipped).
    */
   async deliver(
     owners: string[],
-    authorId: string,
     entries: MailboxEntry[],
     { kind = 'deliver', cap = this.flags.current().flags.mailboxSize, floor = '0' } = {},
   ): Promise<void> {
     const pushed = await timed(this.metrics, 'batch_write', kind, () =>
-      this.mailbox.deliver(owners, authorId, entries, cap, floor),
+      this.mailbox.deliver(owners, entries, cap, floor),
     );
     this.metrics.count(SERIES.mailboxWrites, kind, pushed);
   }

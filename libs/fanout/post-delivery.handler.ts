@@ -50,7 +50,7 @@ export class PostDeliveryHandler implements FanoutFamily {
   /** A post deleted while this batch ran may land after its retraction; reads drop it (hydration knows). */
   private async deliverBatch(batch: FanoutJobs['deliver-batch']): Promise<BatchResult> {
     return timed(this.metrics, 'batch', 'deliver', async () => {
-      await this.writer.deliver(await this.batches.owners(batch), batch.authorId, batch.entries);
+      await this.writer.deliver(await this.batches.owners(batch), batch.entries);
       return { finishedAt: Date.now() };
     });
   }

@@ -35,7 +35,7 @@ export class AuthorTimelineStore implements OnModuleInit {
 
   /** A new post of the author; a no-op unless the timeline is built (or being built). */
   async append(entry: MailboxEntry, cap: number): Promise<void> {
-    await this.client().authorAppend(...this.keysOf(entry.authorId), entry.postId, entry.authorId, cap);
+    await this.client().authorAppend(...this.keysOf(entry.authorId), entry.postId, memberOf(entry), cap);
   }
 
   async retract(entry: MailboxEntry): Promise<void> {
@@ -52,7 +52,7 @@ export class AuthorTimelineStore implements OnModuleInit {
     authorId: string,
     build: { token: string; cap: number; floor: string; entries: MailboxEntry[] },
   ): Promise<boolean> {
-    const pairs = build.entries.flatMap((e) => [e.postId, e.authorId]);
+    const pairs = build.entries.flatMap((e) => [e.postId, memberOf(e)]);
     const done = await this.client().authorFinishBuild(
       ...this.keysOf(authorId),
       build.token,

@@ -1,4 +1,4 @@
-import { MAILBOX_LUA } from '#libs/contract';
+import { SETTLE } from './mailbox.settle.js';
 
 // The write side of a mailbox (the layout and the read are in libs/contract/mailbox.read.ts). A user's keys, all with
 // the hash tag of the user's shard: the mailbox list, its state hash, the following set (whose posts the mailbox may
@@ -9,92 +9,35 @@ import { MAILBOX_LUA } from '#libs/contract';
 //   build   token of a rebuild in progress ('' when none); a mailbox being rebuilt is never read
 //   dirty   '1' when the following set changed during the rebuild, which must then start over
 //   blen    the list's length when the rebuild's following set was written: what is pushed above it is kept
-// A delivery checks the following set, so a post of someone the owner unfollowed meanwhile is not written; an
-// unfollow removes the author and their posts in the same script, so a late delivery cannot bring them back.
+// A delivery is one LPUSHX per owner, unchecked: the following set is checked where it costs once for many
+// deliveries, when a settle moves the prefix into the sorted suffix and when a read takes the prefix. So a post of
+// someone the owner unfollowed meanwhile (a batch that read the followers before the unfollow) is never read and is
+// dropped by the next settle; an unfollow removes the author and their posts from the suffix in the same script.
 
 /**
- * Deliveries settle a mailbox every `slack` members pushed: reads take the whole unsorted prefix, so it stays short,
- * and each settle's fixed cost is spread over that many deliveries.
- */
-export function settleSlack(cap: number): number {
-  return Math.max(8, Math.min(32, Math.floor(cap / 16)));
-}
-
-/**
- * settle(): the prefix merged into the sorted suffix (deduplicated, at or above the floor), then the tail cut to the
- * cap, raising the floor past what it cut. Most settles only sort the prefix, when all of it is newer than the suffix
- * (new posts); a backfill of older posts rewrites the list. Left to FINISH_BUILD during a rebuild.
- */
-const SETTLE = `${MAILBOX_LUA}
-local function byIdDesc(a, b) return a[1] > b[1] end
-local function rpushAll(key, members)
-  for i = 1, #members, 1000 do redis.call('RPUSH', key, unpack(members, i, math.min(i + 999, #members))) end
-end
-local function settle(mb, ms, cap)
-  local st = redis.call('HMGET', ms, 'sorted', 'floor', 'build')
-  if st[3] and st[3] ~= '' then return end
-  local sorted, floor = tonumber(st[1] or '1'), tonumber(st[2] or '0')
-  local len = redis.call('LLEN', mb)
-  local u = len - sorted
-  if u <= 0 then return end
-  local items, seen = {}, {}
-  for _, m in ipairs(redis.call('LRANGE', mb, 0, u - 1)) do
-    local id = idOf(m)
-    if id >= floor and not seen[m] then seen[m] = true; items[#items + 1] = {id, m} end
-  end
-  table.sort(items, byIdDesc)
-  if #items == 0 or items[#items][1] > idOf(redis.call('LINDEX', mb, u)) then
-    redis.call('LTRIM', mb, u, -1)
-    if #items > 0 then
-      local oldestFirst = {}
-      for i = #items, 1, -1 do oldestFirst[#oldestFirst + 1] = items[i][2] end
-      redis.call('LPUSH', mb, unpack(oldestFirst))
-    end
-  else
-    for _, m in ipairs(redis.call('LRANGE', mb, u, -2)) do
-      if not seen[m] then seen[m] = true; items[#items + 1] = {idOf(m), m} end
-    end
-    table.sort(items, byIdDesc)
-    local members = {}
-    for i, item in ipairs(items) do members[i] = item[2] end
-    members[#members + 1] = '0'
-    redis.call('DEL', mb)
-    rpushAll(mb, members)
-  end
-  len = redis.call('LLEN', mb)
-  if len - 1 > cap then
-    floor = math.max(floor, idOf(redis.call('LINDEX', mb, cap)) + 1)
-    redis.call('LTRIM', mb, 0, cap - 1)
-    redis.call('RPUSH', mb, '0')
-    len = cap + 1
-  end
-  redis.call('HSET', ms, 'sorted', len, 'floor', fmt(floor))
-end
-`;
-
-/**
- * One author's posts to many owners of one slot: KEYS are (mailbox, state, following) per owner; ARGV: cap, slack,
- * floor, author, member count, members (oldest first), then the owners' ids in KEYS order. Skips owners without a
- * mailbox (never built, or lost with Redis: a rebuild will make it) and owners who do not follow the author (their
- * own posts excepted). A backfill of an author's newest posts passes the lowest of them as floor when the author may
- * have older ones. Returns how many members were pushed.
+ * Posts to many owners of one slot. KEYS[1]: one of the owners' mailboxes (it routes the call to the slot's node);
+ * ARGV: cap, slack, floor, member count, members (oldest first), then the slot's key prefixes of mailbox, state and
+ * following set (each owner's key is prefix .. owner id, so all are in KEYS[1]'s slot), then the owners' ids joined
+ * by commas: a few bytes per owner instead of three keys. Skips owners without a mailbox (never built, or lost with
+ * Redis: a rebuild will make it). A backfill of an author's newest posts passes the lowest of them as floor when the
+ * author may have older ones. Returns how many members were pushed.
  */
 export const DELIVER = `${SETTLE}
-local cap, slack, given, author, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
-local members = {unpack(ARGV, 6, 5 + n)}
+local cap, slack, given, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local members = {unpack(ARGV, 5, 4 + n)}
+local mbPre, msPre, fwPre = ARGV[5 + n], ARGV[6 + n], ARGV[7 + n]
 local pushed = 0
-for o = 1, #KEYS / 3 do
-  local mb, ms, fw = KEYS[3 * o - 2], KEYS[3 * o - 1], KEYS[3 * o]
-  if ARGV[5 + n + o] == author or redis.call('SISMEMBER', fw, author) == 1 then
-    local len = redis.call('LPUSHX', mb, unpack(members))
-    if len > 0 then
-      pushed = pushed + n
-      if given > 0 then
-        if given > tonumber(redis.call('HGET', ms, 'floor') or '0') then redis.call('HSET', ms, 'floor', ARGV[3]) end
-        settle(mb, ms, cap)
-      elseif math.floor(len / slack) ~= math.floor((len - n) / slack) then
-        settle(mb, ms, cap)
-      end
+for owner in string.gmatch(ARGV[8 + n], '[^,]+') do
+  local mb = mbPre .. owner
+  local len = redis.call('LPUSHX', mb, unpack(members))
+  if len > 0 then
+    pushed = pushed + n
+    if given > 0 then
+      local ms = msPre .. owner
+      if given > tonumber(redis.call('HGET', ms, 'floor') or '0') then redis.call('HSET', ms, 'floor', ARGV[3]) end
+      settle(mb, ms, fwPre .. owner, owner, cap)
+    elseif math.floor(len / slack) ~= math.floor((len - n) / slack) then
+      settle(mb, msPre .. owner, fwPre .. owner, owner, cap)
     end
   end
 end
@@ -171,31 +114,27 @@ return 1
 `;
 
 /**
- * KEYS: mailbox, state. ARGV: token, epoch, cap, then members newest first from PostgreSQL (up to cap + 1: one more
- * than fits says older posts exist). Replaces the mailbox with them and what deliveries pushed since SET_FOLLOWEES.
- * Returns 0 (changing nothing) if another rebuild took over or a follow changed.
+ * KEYS: mailbox, state, following. ARGV: token, epoch, cap, owner, then members newest first from PostgreSQL (up to
+ * cap + 1: one more than fits says older posts exist). Replaces the mailbox with them and what deliveries pushed
+ * since SET_FOLLOWEES (of authors in the rebuild's following set). Returns 0 (changing nothing) if another rebuild
+ * took over or a follow changed.
  */
 export const FINISH_BUILD = `${SETTLE}
 local st = redis.call('HMGET', KEYS[2], 'build', 'dirty', 'blen')
 if st[1] ~= ARGV[1] or st[2] == '1' or not st[3] then return 0 end
 local cap = tonumber(ARGV[3])
 local len = redis.call('LLEN', KEYS[1])
-local items, seen = {}, {}
-local function add(m)
-  if not seen[m] then seen[m] = true; items[#items + 1] = {idOf(m), m} end
-end
+local all = {}
 if len > tonumber(st[3]) then
-  for _, m in ipairs(redis.call('LRANGE', KEYS[1], 0, len - tonumber(st[3]) - 1)) do add(m) end
+  all = followedOnly(KEYS[3], ARGV[4], redis.call('LRANGE', KEYS[1], 0, len - tonumber(st[3]) - 1))
 end
-for i = 4, #ARGV do add(ARGV[i]) end
-table.sort(items, byIdDesc)
+for i = 5, #ARGV do all[#all + 1] = ARGV[i] end
+local members = newestFirst(all, keyOf(1))
 local floor = 0
-if #items > cap then
-  floor = items[cap + 1][1] + 1
-  for i = #items, cap + 1, -1 do items[i] = nil end
+if #members > cap then
+  floor = idOf(members[cap + 1]) + 1
+  for i = #members, cap + 1, -1 do members[i] = nil end
 end
-local members = {}
-for i, item in ipairs(items) do members[i] = item[2] end
 members[#members + 1] = '0'
 redis.call('DEL', KEYS[1])
 rpushAll(KEYS[1], members)

@@ -4,6 +4,7 @@ import type { ChainableCommander } from 'ioredis';
 import { decodeMailboxRead, memberOf, READ, type MailboxEntry, type MailboxRead } from '#libs/contract';
 import { RedisService } from '#libs/redis';
 import * as scripts from './mailbox.scripts.js';
+import { settleSlack } from './mailbox.settle.js';
 
 /**
  * Bounds how long one DELIVER call holds Redis (a few milliseconds): at most 100 owners, and at most this many
@@ -25,13 +26,13 @@ type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 type WithScripts<T> = T & Record<ScriptName, ScriptFn>;
 
 const DEFINITIONS: Record<ScriptName, { lua: string; numberOfKeys?: number }> = {
-  mailboxDeliver: { lua: scripts.DELIVER },
-  mailboxRead: { lua: READ, numberOfKeys: 3 },
+  mailboxDeliver: { lua: scripts.DELIVER, numberOfKeys: 1 },
+  mailboxRead: { lua: READ, numberOfKeys: 4 },
   mailboxAddFollowee: { lua: scripts.ADD_FOLLOWEE, numberOfKeys: 4 },
   mailboxRetractAuthor: { lua: scripts.RETRACT_AUTHOR, numberOfKeys: 4 },
   mailboxBeginBuild: { lua: scripts.BEGIN_BUILD, numberOfKeys: 2 },
   mailboxSetFollowees: { lua: scripts.SET_FOLLOWEES, numberOfKeys: 4 },
-  mailboxFinishBuild: { lua: scripts.FINISH_BUILD, numberOfKeys: 2 },
+  mailboxFinishBuild: { lua: scripts.FINISH_BUILD, numberOfKeys: 3 },
   mailboxAddPullAuthor: { lua: scripts.ADD_PULL_AUTHOR },
 };
 
@@ -45,23 +46,29 @@ export class MailboxStore implements OnModuleInit {
   }
 
   /**
-   * One author's posts into many owners' mailboxes: one script call per slot (a chunk of owners at a time), all in one
-   * pipeline. Returns how many members were pushed. `floor` is for backfills that may not hold all of the author's
-   * older posts (see DELIVER).
+   * Posts into many owners' mailboxes: one script call per slot (a chunk of owners at a time), all in one pipeline.
+   * Returns how many members were pushed. `floor` is for backfills that may not hold all of an author's older posts
+   * (see DELIVER).
    */
-  async deliver(ownerIds: string[], authorId: string, entries: MailboxEntry[], cap: number, floor = '0') {
+  async deliver(ownerIds: string[], entries: MailboxEntry[], cap: number, floor = '0') {
     if (ownerIds.length === 0 || entries.length === 0) return 0;
     const members = entries.map(memberOf).reverse();
     const chunk = Math.max(1, Math.min(DELIVER_OWNERS, Math.floor(DELIVER_WRITES / entries.length)));
-    const head = [cap, scripts.settleSlack(cap), floor, authorId, members.length, ...members];
+    const head = [cap, settleSlack(cap), floor, members.length, ...members];
+    const keys = this.redis.keys;
     const replies = await this.redis.perSlot(
       ownerIds,
-      (owner) => this.redis.keys.mailbox(owner),
+      (owner) => keys.mailbox(owner),
       (pipeline, group) => {
+        const first = group[0]!;
+        const prefixes = [
+          keys.userKeyPrefix('mb', first),
+          keys.userKeyPrefix('ms', first),
+          keys.userKeyPrefix('fw', first),
+        ];
         for (let i = 0; i < group.length; i += chunk) {
           const owners = group.slice(i, i + chunk);
-          const keys = owners.flatMap((owner) => this.deliveryKeys(owner));
-          this.scripts(pipeline).mailboxDeliver(keys.length, ...keys, ...head, ...owners);
+          this.scripts(pipeline).mailboxDeliver(keys.mailbox(owners[0]!), ...head, ...prefixes, owners.join(','));
         }
       },
     );
@@ -74,10 +81,12 @@ export class MailboxStore implements OnModuleInit {
     const reply = await this.client().mailboxRead(
       keys.mailbox(ownerId),
       keys.mailboxState(ownerId),
+      keys.following(ownerId),
       keys.pullFollowees(ownerId),
       epoch,
       before ?? '',
       want,
+      ownerId,
     );
     return decodeMailboxRead(reply, before, want);
   }
@@ -131,9 +140,11 @@ export class MailboxStore implements OnModuleInit {
     const done = await this.client().mailboxFinishBuild(
       keys.mailbox(ownerId),
       keys.mailboxState(ownerId),
+      keys.following(ownerId),
       build.token,
       build.epoch,
       build.cap,
+      ownerId,
       ...build.entries.map(memberOf),
     );
     return Number(done) === 1;
@@ -142,11 +153,6 @@ export class MailboxStore implements OnModuleInit {
   private userKeys(ownerId: string): [string, string, string, string] {
     const keys = this.redis.keys;
     return [keys.mailbox(ownerId), keys.mailboxState(ownerId), keys.following(ownerId), keys.pullFollowees(ownerId)];
-  }
-
-  private deliveryKeys(ownerId: string): [string, string, string] {
-    const keys = this.redis.keys;
-    return [keys.mailbox(ownerId), keys.mailboxState(ownerId), keys.following(ownerId)];
   }
 
   private client() {

@@ -1,7 +1,7 @@
 import { Global, Inject, Injectable, Module, OnModuleDestroy } from '@nestjs/common';
 import { Redis, type ChainableCommander } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
-import { groupBySlot, RedisKeys } from '#libs/contract';
+import { groupByHashTag, RedisKeys } from '#libs/contract';
 
 /** The command connection of a process (mailboxes, post cache, scripts). BullMQ opens its own. */
 @Injectable()
@@ -15,9 +15,9 @@ export class RedisService implements OnModuleDestroy {
   }
 
   /**
-   * Work on many users' (or posts') keys: the items grouped by hash slot, one command or script per group (`add`
-   * queues it on the pipeline), all groups sent together. No command ever spans two slots, so the same code runs on
-   * Redis Cluster, where the groups go to their nodes. Returns each group's reply, in group order; throws the first
+   * Work on many users' (or posts') keys: the items grouped by the hash tag of their key (so by slot), one command or
+   * script per group (`add` queues it on the pipeline), all groups sent together. No command ever spans two slots, so
+   * the same code runs on Redis Cluster, where the groups go to their nodes. Returns each group's reply, in group order; throws the first
    * error.
    */
   async perSlot<T>(
@@ -27,7 +27,7 @@ export class RedisService implements OnModuleDestroy {
   ): Promise<unknown[]> {
     if (items.length === 0) return [];
     const pipeline = this.client.pipeline();
-    for (const group of groupBySlot(items, keyOf)) add(pipeline, group);
+    for (const group of groupByHashTag(items, keyOf)) add(pipeline, group);
     return ((await pipeline.exec()) ?? []).map(([error, value]) => {
       if (error) throw error;
       return value;

@@ -23,6 +23,7 @@ async function main(argv: string[]): Promise<number> {
     'backlog-writes',
     'check-users',
     'fanout-concurrency',
+    'fanout-batch-size',
     'out',
     'database-url',
     'redis-url',

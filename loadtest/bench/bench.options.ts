@@ -31,6 +31,8 @@ export interface BenchOptions {
   /** Keep the graph already in the database when it has as many users. */
   reuseGraph: boolean;
   fanoutConcurrency?: number;
+  /** FANOUT_BATCH_SIZE of the bench's deployment (the product's default when unset). */
+  fanoutBatchSize?: number;
 }
 
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/fanout_lab_bench';
@@ -55,6 +57,7 @@ its ladder, and writes report.md, report.html and summary.json.
   --check-users N         timelines compared across strategies after each run (200)
   --reuse-graph           keep the graph in the database if it has --users users (reseeding takes seconds)
   --fanout-concurrency N  the worker's FANOUT_CONCURRENCY (its default: 8)
+  --fanout-batch-size N   FANOUT_BATCH_SIZE, followers per fan-out batch job (the product's default)
   --out DIR               where the report goes (loadtest/out/bench)
   --database-url URL      a database the bench may wipe ($BENCH_DATABASE_URL, else ${DEFAULT_DATABASE_URL})
   --redis-url URL         ($REDIS_URL, else redis://127.0.0.1:6379); only keys under --redis-prefix are wiped
@@ -170,5 +173,6 @@ export function parseBenchOptions(raw: Raw, env: Record<string, string | undefin
     checkUsers: intOf(raw, 'check-users', 0, 100_000) ?? 200,
     reuseGraph: raw['reuse-graph'] === true,
     fanoutConcurrency: intOf(raw, 'fanout-concurrency', 1, 256),
+    fanoutBatchSize: intOf(raw, 'fanout-batch-size', 10, 100_000),
   };
 }

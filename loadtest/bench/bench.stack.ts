@@ -26,6 +26,7 @@ export async function startBenchStack(o: BenchOptions, logDir: string): Promise<
     LOG_LEVEL: 'warn',
     METRICS_PUBLISH_MS: String(PUBLISH_MS),
     ...(o.fanoutConcurrency && { FANOUT_CONCURRENCY: String(o.fanoutConcurrency) }),
+    ...(o.fanoutBatchSize && { FANOUT_BATCH_SIZE: String(o.fanoutBatchSize) }),
   };
   const services: Service[] = [];
   const stop = async () => void (await Promise.all(services.map((s) => s.stop())));

@@ -4,6 +4,7 @@ import type { FollowerSummary } from '../graph/graph.report.js';
 import type { GraphParams } from '../graph/graph.params.js';
 import type { BenchOptions } from './bench.options.js';
 import type { RedisMemory } from './redis.admin.js';
+import type { RedisCost } from './redis.cost.js';
 
 export const BENCH_FORMAT = 'fanout-lab.bench/1';
 
@@ -64,6 +65,8 @@ export interface FanoutThroughput {
   zaddPerSec: number | null;
   ratioToZadd: number | null;
   fanoutConcurrency: number | null;
+  /** Redis time per mailbox write over the drain (absent in runs before it was measured). */
+  redisCost?: RedisCost;
   server: ServerView;
 }
 

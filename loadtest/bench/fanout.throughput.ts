@@ -16,6 +16,7 @@ import type { Credentials } from '../driver/credentials.model.js';
 import { mapLimit } from './bench.lanes.js';
 import { DRAIN } from './bench.stack.js';
 import type { FanoutThroughput } from './bench.summary.js';
+import { costBetween, redisSpend } from './redis.cost.js';
 
 const MAX_AUTHORS = 200;
 
@@ -47,6 +48,8 @@ export async function measureFanoutThroughput(
   const queue = new Queue(FANOUT_QUEUE, { connection, prefix: new RedisKeys(redis.prefix).bullPrefix() });
   let seconds: number;
   let before: Awaited<ReturnType<ApiClient['metricsSnapshots']>>;
+  let spentBefore: Awaited<ReturnType<typeof redisSpend>>;
+  let spentAfter: Awaited<ReturnType<typeof redisSpend>>;
   try {
     await queue.pause();
     await mapLimit(posts, 16, (author) => api.post(author.token, `backlog post by u${author.id}`));
@@ -54,10 +57,12 @@ export async function measureFanoutThroughput(
       `fan-out backlog: ${posts.length} posts by ${Math.min(posts.length, authors.length)} authors, ${expectedWrites} mailbox writes`,
     );
     before = await api.metricsSnapshots();
+    spentBefore = await redisSpend(redis.url);
     const started = performance.now();
     await queue.resume();
     await api.waitIdle({ ...DRAIN, pollMs: 50 });
     seconds = (performance.now() - started) / 1000;
+    spentAfter = await redisSpend(redis.url);
   } finally {
     await queue.resume();
     await queue.close();
@@ -67,8 +72,10 @@ export async function measureFanoutThroughput(
   const server = combine(between(before, await api.metricsSnapshots()));
   const writes = counterTotal(server.counters, SERIES.mailboxWrites, 'deliver');
   const writesPerSec = Math.round(writes / seconds);
+  const redisCost = costBetween(spentBefore, spentAfter, writes);
   log(
-    `fan-out drained ${writes} mailbox writes in ${seconds.toFixed(2)} s: ${writesPerSec}/s (ZADD -P 64: ${zaddPerSec ?? 'n/a'}/s)`,
+    `fan-out drained ${writes} mailbox writes in ${seconds.toFixed(2)} s: ${writesPerSec}/s (ZADD -P 64: ${zaddPerSec ?? 'n/a'}/s); ` +
+      `Redis CPU ${redisCost.cpuMicrosPerEntry} µs per write`,
   );
   return {
     posts: posts.length,
@@ -80,6 +87,7 @@ export async function measureFanoutThroughput(
     zaddPerSec,
     ratioToZadd: zaddPerSec ? Math.round((writesPerSec / zaddPerSec) * 100) / 100 : null,
     fanoutConcurrency,
+    redisCost,
     server: { series: server.series, counters: server.counters },
   };
 }
@@ -88,6 +96,8 @@ export async function measureFanoutThroughput(
 export async function redisBenchmarkZadd(redisUrl: string, keyPrefix: string, log: (line: string) => void) {
   const url = new URL(redisUrl);
   const args = ['-h', url.hostname, '-p', url.port || '6379', '-n', '1000000', '-P', '64', '-r', '100000', '-q'];
+  // The database the deployment uses, so its scratch keys are where deletePrefix removes them.
+  if (url.pathname.length > 1) args.push('--dbnum', url.pathname.slice(1));
   if (url.password) args.push('-a', decodeURIComponent(url.password));
   args.push('ZADD', `${keyPrefix}:__rand_int__`, '__rand_int__', 'm__rand_int__');
   const output = await new Promise<string | null>((resolve) => {

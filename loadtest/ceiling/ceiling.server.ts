@@ -2,7 +2,7 @@ import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { DEFAULT_SHARDS, decodeMailboxRead, DELETED_POST, groupBySlot, READ, RedisKeys } from '#libs/contract';
+import { DEFAULT_SHARDS, decodeMailboxRead, DELETED_POST, groupByHashTag, READ, RedisKeys } from '#libs/contract';
 
 // The ceiling: the least a server can do to answer a push read. A bare node:http server that does the push read's
 // Redis work exactly as the product does it (the mailbox READ script and its decoding, then one MGET per slot of the
@@ -29,7 +29,7 @@ const credentials = JSON.parse(await readFile(values.credentials, 'utf8')) as {
 const userByToken = new Map(credentials.users.map((u) => [u.token, u.id]));
 const keys = new RedisKeys(values['redis-prefix'], Number(values['redis-shards']));
 const redis = new Redis(values['redis-url'], { enableAutoPipelining: true });
-redis.defineCommand('readMailbox', { lua: READ, numberOfKeys: 3 });
+redis.defineCommand('readMailbox', { lua: READ, numberOfKeys: 4 });
 const epoch = values.epoch;
 
 type WithRead = Redis & { readMailbox(...args: (string | number)[]): Promise<unknown> };
@@ -42,10 +42,12 @@ async function timeline(userId: string, limit: number): Promise<string> {
   const reply = await (redis as WithRead).readMailbox(
     keys.mailbox(userId),
     keys.mailboxState(userId),
+    keys.following(userId),
     keys.pullFollowees(userId),
     epoch,
     '',
     limit,
+    userId,
   );
   const read = decodeMailboxRead(reply, null, limit);
   // The product would fall back to PostgreSQL; the ceiling refuses, so a stale epoch shows up as errors.
@@ -53,7 +55,7 @@ async function timeline(userId: string, limit: number): Promise<string> {
   const ids = read.entries.slice(0, limit).map((entry) => entry.postId);
   const found = new Map<string, string | null>();
   await Promise.all(
-    groupBySlot(ids, (id) => keys.post(id)).map(async (group) => {
+    groupByHashTag(ids, (id) => keys.post(id)).map(async (group) => {
       const values = await redis.mget(group.map((id) => keys.post(id)));
       group.forEach((id, i) => found.set(id, values[i]!));
     }),

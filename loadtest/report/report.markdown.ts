@@ -1,4 +1,3 @@
-import { SERIES } from '#libs/contract';
 import type { BenchRun, BenchSummary } from '../bench/bench.summary.js';
 import {
   count,
@@ -15,12 +14,8 @@ import {
   writePath,
 } from './report.data.js';
 
-const table = (head: string[], rows: (string | number)[][]) =>
-  [
-    `| ${head.join(' | ')} |`,
-    `| ${head.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
+import { fanout, memory } from './report.redis.js';
+import { table } from './report.table.js';
 
 export function renderMarkdown(s: BenchSummary): string {
   const parts = [
@@ -148,56 +143,6 @@ function predictions(s: BenchSummary): string {
     );
   }
   return out.join('\n\n');
-}
-
-function fanout(s: BenchSummary): string {
-  const f = s.fanout;
-  if (!f) return '';
-  const stage = (name: string) =>
-    f.server.series.find((x) => x.name === SERIES.stage('batch_write') && x.labels.detail === name);
-  const write = stage('deliver');
-  return [
-    '## Fan-out throughput',
-    `With the queue paused, the ${count(f.authors)} most followed authors wrote ${count(f.posts)} posts ` +
-      `(${count(f.expectedWrites)} mailbox writes); then the queue was resumed. The worker` +
-      `${f.fanoutConcurrency ? ` (concurrency ${f.fanoutConcurrency})` : ''} drained ${count(f.writes)} mailbox writes in ` +
-      `${f.seconds.toFixed(2)} s: **${count(f.writesPerSec)} writes/s**. redis-benchmark \`ZADD -P 64\` on the same Redis, ` +
-      `just before: ${f.zaddPerSec === null ? 'not measured' : `${count(f.zaddPerSec)}/s`} (ratio ${f.ratioToZadd ?? 'n/a'}).`,
-    write
-      ? `Mailbox write per batch job (one script call per 100 followers, up to 500 per batch): p50 ${ms(write.p50Ms)} ms, p99 ${ms(write.p99Ms)} ms over ${count(write.count)} batches.`
-      : '',
-  ]
-    .filter(Boolean)
-    .join('\n\n');
-}
-
-function memory(s: BenchSummary): string {
-  const m = s.memory;
-  if (!m) return '';
-  return [
-    '## Redis memory',
-    `Measured after the mailboxes were built (MEMORY USAGE over ${m.sampledUsers} users):`,
-    table(
-      [
-        'per mailbox entry',
-        'entries per mailbox',
-        'per user (mailbox + following set + state)',
-        'per cached post',
-        'server used_memory',
-        'keys',
-      ],
-      [
-        [
-          `${m.bytesPerMailboxEntry ?? '–'} B`,
-          count(m.entriesPerMailbox),
-          `${count(m.bytesPerUser)} B`,
-          `${m.bytesPerCachedPost ?? '–'} B`,
-          `${(m.usedMemoryBytes / 2 ** 20).toFixed(0)} MiB`,
-          count(m.keys),
-        ],
-      ],
-    ),
-  ].join('\n\n');
 }
 
 function ladder(s: BenchSummary, scenario: string): string {
