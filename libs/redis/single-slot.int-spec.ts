@@ -9,7 +9,7 @@ import { TimelineModule, TimelineService } from '#libs/timeline';
 import { aUser, follow, useFlags, type TestUser } from '../../test/factories/index.js';
 import { FanoutHarness } from '../../test/support/fanout.harness.js';
 import { startServices, type Services } from '../../test/support/services.harness.js';
-import { RedisService } from './redis.module.js';
+import { RedisService } from './redis.service.js';
 
 // Redis Cluster refuses a command or script whose keys lie in two slots. This runs a small history through the real
 // services (posts, follows, unfollows, deletes, fan-out in batches, rebuilds, celebrities in pull mode, demotion,
