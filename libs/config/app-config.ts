@@ -70,7 +70,7 @@ export const DEFAULT_FLAGS: TimelineFlags = {
   strategy: 'hybrid',
   celebrityThreshold: 1000,
   mailboxSize: 800,
-  fanoutBatchSize: 500,
+  fanoutBatchSize: 2000,
 };
 
 export class ConfigError extends Error {
