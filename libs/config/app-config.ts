@@ -61,7 +61,7 @@ const schema = z.object({
   FLAGS_POLL_MS: int(50, 1000).default(250),
   FANOUT_CONCURRENCY: int(1, 256).default(8),
   OUTBOX_SWEEP_MS: int(100, 600_000).default(2000),
-  OUTBOX_REENQUEUE_MS: int(500, 3_600_000).default(30_000),
+  OUTBOX_REENQUEUE_MS: int(500, 3_600_000).default(5_000),
   METRICS_PUBLISH_MS: int(100, 60_000).default(1000),
   WORKER_METRICS_PORT: int(1, 65535).optional(),
 });

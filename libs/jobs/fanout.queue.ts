@@ -76,6 +76,19 @@ export class FanoutQueue {
     await this.add('demote-author', { authorId, pullVersion }, jobIds.demote(authorId, pullVersion));
   }
 
+  /**
+   * Where a job is: 'unknown' when the queue has no such job (never added, removed, or lost with Redis), else its
+   * state ('waiting', 'active', 'delayed', 'waiting-children', 'prioritized', 'completed', 'failed').
+   */
+  async stateOf(jobId: string): Promise<string> {
+    return this.queue.getJobState(jobId);
+  }
+
+  /** Removes a finished job (failed or completed) so its id can be added again. */
+  async remove(jobId: string): Promise<void> {
+    await this.queue.remove(jobId);
+  }
+
   async depths(): Promise<Record<string, number>> {
     return this.queue.getJobCounts('waiting', 'active', 'delayed', 'waiting-children', 'failed', 'prioritized');
   }

@@ -33,6 +33,24 @@ export class OutboxDispatcher {
     await this.outbox.markEnqueued(events.map((e) => e.eventId));
   }
 
+  /**
+   * The relay's way: each event whose job is missing from the queue (never added, or lost with Redis) is added; one
+   * whose job finished without delivering it (it failed for good while its give-up could not be recorded, say with
+   * PostgreSQL down) is removed and added again, under the same id, for a new round of retries; a job still queued or
+   * running is left alone, so an event is never fanned out twice. Returns how many were (re)added.
+   */
+  async redispatch(events: PendingEvent[]): Promise<number> {
+    const due: PendingEvent[] = [];
+    for (const pending of events) {
+      const jobId = jobIds.event(pending.eventId);
+      const state = await this.queue.stateOf(jobId);
+      if (state === 'failed' || state === 'completed') await this.queue.remove(jobId);
+      if (state === 'failed' || state === 'completed' || state === 'unknown') due.push(pending);
+    }
+    await this.enqueue(due);
+    return due.length;
+  }
+
   private async addJobs(events: PendingEvent[]): Promise<void> {
     await this.queue.addBulk(
       'outbox-event',

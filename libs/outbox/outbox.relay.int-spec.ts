@@ -1,18 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FanoutModule } from '#libs/fanout';
 import { FanoutQueue, jobIds } from '#libs/jobs';
 import { anEvent, aUser, eventRow, followCreated, type EventBuilder } from '../../test/factories/index.js';
+import { FanoutHarness } from '../../test/support/fanout.harness.js';
 import { startServices, type Services } from '../../test/support/services.harness.js';
 import { OutboxModule } from './outbox.module.js';
 import { OutboxRelay } from './outbox.relay.js';
 
 let services: Services;
 let relay: OutboxRelay;
+let fanout: FanoutHarness;
 
 beforeAll(async () => {
-  services = await startServices([OutboxModule]);
+  services = await startServices([OutboxModule, FanoutModule]);
   relay = services.get(OutboxRelay);
+  fanout = new FanoutHarness(services);
 });
-afterAll(() => services?.close());
+afterAll(async () => {
+  await fanout?.close();
+  await services?.close();
+});
 
 const queue = () => services.get(FanoutQueue).queue;
 const ago = (ms: number) => new Date(Date.now() - ms);
@@ -58,5 +65,26 @@ describe('OutboxRelay.sweep', () => {
     // A second sweep, as if time went on past the re-enqueue delay again.
     await relay.sweep(new Date(Date.now() + services.config.outboxReenqueueMs + 60_000));
     expect(await jobsOf(queued.eventId)).toHaveLength(1);
+  });
+
+  it('adds again, under the same id, an event whose job failed for good without its give-up being recorded', async () => {
+    await fanout.empty();
+    const given = await event((e) => e.enqueuedAt(ago(services.config.outboxReenqueueMs + 60_000)));
+    await services.get(FanoutQueue).add('outbox-event', given, jobIds.event(given.eventId));
+    await fanout.failForGood((await fanout.next())!, 'retries used up while PostgreSQL was down');
+    expect(await queue().getJobState(jobIds.event(given.eventId))).toBe('failed');
+    expect(await relay.sweep()).toBeGreaterThanOrEqual(1);
+    expect(await queue().getJobState(jobIds.event(given.eventId))).toBe('waiting');
+    expect(await jobsOf(given.eventId)).toHaveLength(1);
+  });
+
+  it('pages past events whose jobs are alive, so one sweep reaches every stranded event', async () => {
+    const old = ago(services.config.outboxReenqueueMs + 60_000);
+    const alive = await event((e) => e.enqueuedAt(old));
+    await services.get(FanoutQueue).add('outbox-event', alive, jobIds.event(alive.eventId));
+    const lost = await event((e) => e.enqueuedAt(old));
+    await relay.sweep();
+    expect(await jobsOf(alive.eventId)).toHaveLength(1);
+    expect(await jobsOf(lost.eventId)).toHaveLength(1);
   });
 });

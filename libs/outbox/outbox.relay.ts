@@ -6,8 +6,9 @@ import { OutboxRepository } from './outbox.repository.js';
 const SWEEP_BATCH = 1000;
 
 /**
- * The safety net behind the API's fast path: enqueues outbox events that never made it to the queue, and
- * re-enqueues old undelivered ones. Job ids derive from event ids, so an event still queued is not doubled.
+ * The safety net behind the API's fast path: every OUTBOX_SWEEP_MS it looks at the undelivered events older than
+ * OUTBOX_REENQUEUE_MS and puts back on the queue those whose job is not there (never enqueued, lost with Redis) or
+ * finished without delivering them. Job ids derive from event ids, so an event still queued is not doubled.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationShutdown {
@@ -29,17 +30,15 @@ export class OutboxRelay implements OnApplicationShutdown {
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** One sweep; returns how many events it enqueued. */
+  /** One sweep over every undelivered event old enough to be looked at; returns how many it (re)enqueued. */
   async sweep(now = new Date()): Promise<number> {
+    const before = new Date(now.getTime() - this.config.outboxReenqueueMs);
     let total = 0;
-    for (;;) {
-      const stranded = await this.outbox.findStranded(
-        SWEEP_BATCH,
-        new Date(now.getTime() - this.config.outboxReenqueueMs),
-      );
-      await this.dispatcher.enqueue(stranded);
-      total += stranded.length;
+    for (let after = '0'; ;) {
+      const stranded = await this.outbox.findStranded(SWEEP_BATCH, before, after);
+      total += await this.dispatcher.redispatch(stranded);
       if (stranded.length < SWEEP_BATCH) return total;
+      after = stranded[stranded.length - 1]!.eventId;
     }
   }
 

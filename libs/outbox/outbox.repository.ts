@@ -68,10 +68,14 @@ export class OutboxRepository {
     });
   }
 
-  /** Undelivered events never enqueued, or enqueued long enough ago that their job may have been lost. */
-  async findStranded(limit: number, enqueuedBefore: Date): Promise<PendingEvent[]> {
+  /**
+   * Undelivered events never enqueued, or enqueued long enough ago that their job may have been lost or given up,
+   * oldest first, after `afterId` (the sweep pages through them).
+   */
+  async findStranded(limit: number, enqueuedBefore: Date, afterId = '0'): Promise<PendingEvent[]> {
     const rows = await this.prisma.outboxEvent.findMany({
       where: {
+        id: { gt: BigInt(afterId) },
         deliveredAt: null,
         failedAt: null,
         OR: [{ enqueuedAt: null }, { enqueuedAt: { lt: enqueuedBefore } }],

@@ -26,13 +26,23 @@ export class FanoutProcessor extends WorkerHost implements OnModuleInit {
     return this.router.handle(job, token!);
   }
 
-  /** Only once retries are used up does the event count as failed; until then it is pending. */
+  /**
+   * Only once retries are used up does the event count as failed; until then it is pending. Recording the give-up
+   * may fail too (PostgreSQL down is a common reason for retries to run out): that must not take the worker down, and
+   * it strands nothing: the event stays undelivered, and the relay puts it back on the queue for another round.
+   */
   @OnWorkerEvent('failed')
   async onFailed(job: Job | undefined, error: Error): Promise<void> {
     if (!job) return;
     this.logger.warn(`${job.name} ${job.id} attempt ${job.attemptsMade} failed: ${error.message}`);
-    if (job.name === 'outbox-event' && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-      await this.failures.giveUp((job.data as FanoutJobs['outbox-event']).eventId, error.message);
+    if (job.name !== 'outbox-event' || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    const { eventId } = job.data as FanoutJobs['outbox-event'];
+    try {
+      await this.failures.giveUp(eventId, error.message);
+    } catch (failure) {
+      this.logger.error(
+        `could not record that event ${eventId} gave up (${(failure as Error).message}); the relay will enqueue it again`,
+      );
     }
   }
 }
