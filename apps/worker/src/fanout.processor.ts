@@ -1,13 +1,17 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { FanoutFailures, FanoutRouter } from '#libs/fanout';
 import { FANOUT_QUEUE, type FanoutJobs } from '#libs/jobs';
 
-/** The fan-out queue's consumer: each job goes to the router; what a job does lives in libs/fanout. */
-@Processor(FANOUT_QUEUE)
-export class FanoutProcessor extends WorkerHost implements OnModuleInit {
+/**
+ * The fan-out queue's consumer: each job goes to the router; what a job does lives in libs/fanout. It takes no job
+ * before the whole application is initialised (the flags loaded, the scripts defined): jobs already queued when a
+ * worker starts would otherwise meet providers that are not ready yet.
+ */
+@Processor(FANOUT_QUEUE, { autorun: false })
+export class FanoutProcessor extends WorkerHost implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('FanoutProcessor');
 
   constructor(
@@ -20,6 +24,10 @@ export class FanoutProcessor extends WorkerHost implements OnModuleInit {
 
   onModuleInit(): void {
     this.worker.concurrency = this.config.fanoutConcurrency;
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.run().catch((error: Error) => this.logger.error(`the fan-out worker stopped: ${error.message}`));
   }
 
   process(job: Job, token?: string): Promise<unknown> {
