@@ -2,7 +2,7 @@
 # fanout-lab: one image for the API, the worker and the migration runner.
 #   build    all dependencies (dev included), the sources and dist/: the `test` compose service runs here
 #   runtime  production dependencies, dist/, prisma/ and package.json only
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
