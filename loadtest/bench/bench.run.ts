@@ -142,7 +142,7 @@ export async function runBench(o: BenchOptions, command: string, log: (line: str
     runs,
     fanout,
     memory,
-    goals: evaluateGoals(runs, fanout),
+    goals: evaluateGoals({ runs, fanout, memory }),
     notes: [
       "client latency is measured from each send's scheduled time (open model), by the driver in a process of its own",
       "server latency is Fastify's, from a request's arrival to its response, for answered requests (errors are counted, not timed)",

@@ -1,16 +1,15 @@
 import {
-  addSeries,
   counterTotal,
   decodeHistogram,
   FOLLOWER_BUCKETS,
   type LatencySummary,
   SERIES,
   type SeriesView,
-  summarize,
 } from '#libs/contract';
 import { FOLLOWING_BUCKETS } from '../driver/credentials.model.js';
 import type { StepSummary, TagStats } from '../driver/summary.js';
 import type { BenchRun, BenchSummary } from '../bench/bench.summary.js';
+import { added } from '../bench/server.latency.js';
 
 // What the report shows, derived from summary.json: pure functions, shared by the Markdown and HTML renderings.
 
@@ -39,18 +38,6 @@ export function mainEndpoint(run: BenchRun): 'timeline' | 'post' {
 
 export function tagOf(step: StepSummary, endpoint: string): TagStats | undefined {
   return step.tags.find((t) => t.endpoint === endpoint);
-}
-
-/** The server's own latency for the run's main route at a step (added over API processes). */
-export function serverStat(run: BenchRun, step: number, endpoint: 'timeline' | 'post'): LatencySummary | null {
-  const route = endpoint === 'timeline' ? '/v1/me/timeline' : '/v1/posts';
-  const series = run.serverSteps.find((s) => s.step === step)?.series.filter((s) => s.labels.route === route);
-  return series && series.length ? added(series) : null;
-}
-
-export function added(series: readonly SeriesView[]): LatencySummary {
-  const sum = addSeries([series.map((s) => ({ name: 'x', labels: {}, histogram: s.histogram }))]);
-  return summarize([...sum.values()][0]!.histogram);
 }
 
 export function seriesOf(run: BenchRun, name: string): SeriesView[] {

@@ -1,4 +1,5 @@
 import type { BenchRun, BenchSummary } from '../bench/bench.summary.js';
+import { serverStat } from '../bench/server.latency.js';
 import {
   count,
   deliveryLag,
@@ -9,7 +10,6 @@ import {
   runLabel,
   runsOf,
   scenariosOf,
-  serverStat,
   tagOf,
   writePath,
 } from './report.data.js';
