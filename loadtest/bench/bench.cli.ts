@@ -24,6 +24,7 @@ async function main(argv: string[]): Promise<number> {
     'check-users',
     'fanout-concurrency',
     'fanout-batch-size',
+    'celebrity-variant',
     'out',
     'database-url',
     'redis-url',

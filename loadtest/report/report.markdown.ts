@@ -4,12 +4,14 @@ import { count, mainEndpoint, mark, ms, runLabel, runsOf, scenariosOf, tagOf } f
 import { fanout, memory } from './report.redis.js';
 import { predictions } from './report.predictions.js';
 import { table } from './report.table.js';
+import { celebrityVariant } from './report.variant.js';
 
 export function renderMarkdown(s: BenchSummary): string {
   const parts = [
     header(s),
     goals(s),
     capacity(s),
+    celebrityVariant(s),
     predictions(s),
     fanout(s),
     memory(s),
