@@ -24,6 +24,7 @@ async function main(argv: string[]): Promise<number> {
     'check-users',
     'fanout-concurrency',
     'fanout-batch-size',
+    'celebrity-variant',
     'out',
     'database-url',
     'redis-url',
@@ -53,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
   log(`wrote ${join(out, 'report.md')}, report.html and summary.json`);
   for (const goal of summary.goals) {
     log(
-      `goal ${goal.id}: ${goal.measured} (target ${goal.target}) ${goal.ok === null ? 'not measured' : goal.ok ? 'met' : 'NOT met'}`,
+      `goal ${goal.id}: ${goal.measured} (target ${goal.target}) ${goal.ok === null ? 'not judged' : goal.ok ? 'met' : 'NOT met'}`,
     );
   }
   const broken = summary.runs.filter((r) => r.invariant && r.invariant.mismatches > 0);

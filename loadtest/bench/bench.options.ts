@@ -33,6 +33,8 @@ export interface BenchOptions {
   fanoutConcurrency?: number;
   /** FANOUT_BATCH_SIZE of the bench's deployment (the product's default when unset). */
   fanoutBatchSize?: number;
+  /** A lower celebrity threshold the hybrid read scenario is run again under (more authors in pull mode). */
+  celebrityVariant?: number;
 }
 
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/fanout_lab_bench';
@@ -58,6 +60,8 @@ its ladder, and writes report.md, report.html and summary.json.
   --reuse-graph           keep the graph in the database if it has --users users (reseeding takes seconds)
   --fanout-concurrency N  the worker's FANOUT_CONCURRENCY (its default: 8)
   --fanout-batch-size N   FANOUT_BATCH_SIZE, followers per fan-out batch job (the product's default)
+  --celebrity-variant N   after hybrid's runs, the read scenario again with celebrity threshold N (lower than
+                          --celebrity-threshold; 120 gives the 10,000-user graph 10x the celebrities)
   --out DIR               where the report goes (loadtest/out/bench)
   --database-url URL      a database the bench may wipe ($BENCH_DATABASE_URL, else ${DEFAULT_DATABASE_URL})
   --redis-url URL         ($REDIS_URL, else redis://127.0.0.1:6379); only keys under --redis-prefix are wiped
@@ -155,6 +159,10 @@ export function parseBenchOptions(raw: Raw, env: Record<string, string | undefin
   };
   const prefix = String(raw['redis-prefix'] ?? 'bench');
   if (!/^[a-zA-Z0-9_-]{1,40}$/.test(prefix)) throw new BenchUsageError('--redis-prefix: letters, digits, "_" or "-"');
+  const celebrityVariant = intOf(raw, 'celebrity-variant', 1, graph.celebrityThreshold - 1);
+  if (celebrityVariant !== undefined && !(scenarios.includes('read') && given.includes('hybrid'))) {
+    throw new BenchUsageError('--celebrity-variant repeats the read scenario under hybrid: run both');
+  }
   return {
     graph,
     scenarios,
@@ -174,5 +182,6 @@ export function parseBenchOptions(raw: Raw, env: Record<string, string | undefin
     reuseGraph: raw['reuse-graph'] === true,
     fanoutConcurrency: intOf(raw, 'fanout-concurrency', 1, 256),
     fanoutBatchSize: intOf(raw, 'fanout-batch-size', 10, 100_000),
+    celebrityVariant,
   };
 }

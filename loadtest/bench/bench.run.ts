@@ -57,6 +57,18 @@ async function prepareGraph(o: BenchOptions, file: string, log: (line: string) =
   return { credentials, info };
 }
 
+/**
+ * The read scenario again under hybrid with a lower celebrity threshold (more authors in pull mode, each merged by
+ * their followers' reads), then the graph's threshold back for what follows.
+ */
+async function celebrityVariant(ctx: ScenarioContext, switcher: StrategySwitch, threshold: number, baseUrl: string) {
+  await switcher.use('hybrid', threshold);
+  const scenario = await loadScenario('read', 'hybrid', ctx.options);
+  const run = await runScenario(ctx, scenario, { kind: 'api', baseUrl });
+  await switcher.use('hybrid');
+  return { ...run, variant: { celebrityThreshold: threshold } };
+}
+
 /** Everything `npm run bench` measures, in one run. */
 export async function runBench(o: BenchOptions, command: string, log: (line: string) => void): Promise<BenchSummary> {
   const startedAt = new Date();
@@ -111,6 +123,9 @@ export async function runBench(o: BenchOptions, command: string, log: (line: str
           }
         }
       }
+      if (strategy === 'hybrid' && o.celebrityVariant !== undefined) {
+        runs.push(await celebrityVariant(ctx, switcher, o.celebrityVariant, stack.baseUrl));
+      }
       if (strategy === 'push' && o.backlogWrites > 0) {
         const redis = { url: o.redisUrl, prefix: o.redisPrefix };
         fanout = await measureFanoutThroughput(
@@ -142,7 +157,7 @@ export async function runBench(o: BenchOptions, command: string, log: (line: str
     runs,
     fanout,
     memory,
-    goals: evaluateGoals(runs, fanout),
+    goals: evaluateGoals({ runs, fanout, memory }),
     notes: [
       "client latency is measured from each send's scheduled time (open model), by the driver in a process of its own",
       "server latency is Fastify's, from a request's arrival to its response, for answered requests (errors are counted, not timed)",

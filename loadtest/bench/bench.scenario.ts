@@ -106,6 +106,8 @@ export async function runScenario(
   log(
     `${scenario.name}/${scenario.strategy} on ${target.kind}: ${scenario.rates.join(',')}/s x ${scenario.stepSeconds} s`,
   );
+  // Who is in pull mode as the run starts: what hybrid reads merge (the report compares runs by it).
+  const flags = measured ? await api.config() : null;
   const snapshots: Promise<ProcessSnapshot[]>[] = measured ? [api.metricsSnapshots()] : [];
   await snapshots[0];
   const client = await driveInChild(ctx, scenario, target.baseUrl, () => {
@@ -158,5 +160,6 @@ export async function runScenario(
     drainSeconds,
     invariant,
     capacity,
+    ...(flags && { pullMode: { celebrityThreshold: flags.celebrityThreshold, authors: flags.pullModeAuthors } }),
   };
 }

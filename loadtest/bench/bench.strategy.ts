@@ -6,7 +6,8 @@ import { DRAIN } from './bench.stack.js';
 /**
  * Puts the deployment under a strategy the way an operator would (PATCH /v1/admin/config), and makes sure what is
  * measured next is that strategy's steady state: mailboxes whole (rebuilt after leaving pull, which starts a new
- * mailbox epoch) and, under hybrid, the celebrities in pull mode (an author enters it with their first post).
+ * mailbox epoch) and, under hybrid, the celebrities of the threshold in use in pull mode (an author enters it with
+ * their first post).
  */
 export class StrategySwitch {
   private warmEpoch: number | null = null;
@@ -29,22 +30,31 @@ export class StrategySwitch {
     return seconds;
   }
 
-  async use(strategy: Strategy): Promise<void> {
-    await this.api.patchConfig({ strategy, celebrityThreshold: this.celebrityThreshold });
+  /**
+   * `celebrityThreshold` other than the graph's is the --celebrity-variant: lowering it puts nobody in pull mode by
+   * itself, so its celebrities are primed like the graph's; raising it back demotes them (the product's demotion jobs,
+   * waited for).
+   */
+  async use(strategy: Strategy, celebrityThreshold = this.celebrityThreshold): Promise<void> {
+    await this.api.patchConfig({ strategy, celebrityThreshold });
     await this.api.waitIdle(DRAIN);
     const flags = await this.api.config();
     if (strategy !== 'pull' && flags.mailboxEpoch !== this.warmEpoch) await this.warm();
-    if (strategy === 'hybrid') await this.primeCelebrities();
+    if (strategy === 'hybrid') await this.primeCelebrities(celebrityThreshold);
     const now = await this.api.config();
-    this.log(`strategy ${now.strategy}: epoch ${now.mailboxEpoch}, ${now.pullModeAuthors} author(s) in pull mode`);
+    this.log(
+      `strategy ${now.strategy}, celebrity threshold ${now.celebrityThreshold}: epoch ${now.mailboxEpoch}, ` +
+        `${now.pullModeAuthors} author(s) in pull mode`,
+    );
   }
 
-  /** One post from each celebrity, so hybrid reads merge them as they would in a running system. */
-  private async primeCelebrities(): Promise<void> {
-    const tokens = new Map(this.credentials.users.map((u) => [u.id, u.token]));
-    await mapLimit(this.credentials.celebrities, 8, (id) =>
-      this.api.post(tokens.get(id)!, `celebrity post before a hybrid run (u${id})`),
-    );
+  /**
+   * One post from each author with at least `threshold` followers (from the credentials: the bench never changes the
+   * graph), so hybrid reads merge them as they would in a running system.
+   */
+  private async primeCelebrities(threshold: number): Promise<void> {
+    const celebrities = this.credentials.users.filter((u) => u.followers >= threshold);
+    await mapLimit(celebrities, 8, (u) => this.api.post(u.token, `celebrity post before a hybrid run (u${u.id})`));
     await this.api.waitIdle(DRAIN);
   }
 }

@@ -50,6 +50,13 @@ export interface BenchRun {
   drainSeconds: number | null;
   invariant: InvariantResult | null;
   capacity: Capacity;
+  /**
+   * The deployment's celebrity threshold and the authors in pull mode (GET /v1/admin/config) as the run started;
+   * absent for the ceiling and in runs before it was recorded.
+   */
+  pullMode?: { celebrityThreshold: number; authors: number };
+  /** Set on a run repeated under a changed deployment (`--celebrity-variant`); the main runs have none. */
+  variant?: { celebrityThreshold: number };
 }
 
 export interface FanoutThroughput {

@@ -1,4 +1,11 @@
-import type { Strategy } from '#libs/contract';
+import {
+  encodeHistogram,
+  newLatencyHistogram,
+  SERIES,
+  type SeriesView,
+  type Strategy,
+  summarize,
+} from '#libs/contract';
 import type { LatencyStats, RunSummary, StepSummary } from '../driver/summary.js';
 import { capacityOf, type BenchRun } from './bench.summary.js';
 
@@ -49,6 +56,7 @@ export function benchRun(
   steps: StepSummary[],
   target: 'api' | 'ceiling' = 'api',
   p99LimitMs = 50,
+  over: Partial<BenchRun> = {},
 ): BenchRun {
   const client = runOf(...steps);
   return {
@@ -61,5 +69,20 @@ export function benchRun(
     drainSeconds: null,
     invariant: null,
     capacity: capacityOf(client, p99LimitMs),
+    ...over,
   };
+}
+
+/** The server's GET /v1/me/timeline series for one ladder step, every read taking `micros`. */
+export function timelineServerStep(step: number, micros: number, count = 100): BenchRun['serverSteps'][number] {
+  const histogram = newLatencyHistogram();
+  histogram.recordValueWithCount(micros, count);
+  const labels = { method: 'GET', route: '/v1/me/timeline', strategy: 'hybrid' };
+  const series: SeriesView = {
+    name: SERIES.httpRequest,
+    labels,
+    histogram: encodeHistogram(histogram),
+    ...summarize(histogram),
+  };
+  return { step, series: [series] };
 }

@@ -11,18 +11,21 @@ const creds = JSON.parse(readFileSync(new URL('../driver/fixtures/tiny-credentia
 describe('k6 plan: options from a scenario file', () => {
   it('one constant-arrival-rate scenario per step, back to back after the warm-up', () => {
     const { scenarios, summaryTrendStats, tags, discardResponseBodies } = buildOptions(load('read'));
-    expect(Object.keys(scenarios)).toEqual(['warmup', 'step_1', 'step_2', 'step_3', 'step_4']);
+    expect(Object.keys(scenarios)).toEqual(['warmup', ...[1, 2, 3, 4, 5, 6, 7].map((i) => `step_${i}`)]);
     expect(Object.values(scenarios).map((s) => [s.rate, s.startTime, s.duration])).toEqual([
-      [250, '0s', '10s'],
-      [250, '10s', '30s'],
-      [500, '40s', '30s'],
-      [1000, '70s', '30s'],
-      [2000, '100s', '30s'],
+      [500, '0s', '10s'],
+      [500, '10s', '20s'],
+      [1000, '30s', '20s'],
+      [2000, '50s', '20s'],
+      [3000, '70s', '20s'],
+      [4000, '90s', '20s'],
+      [5000, '110s', '20s'],
+      [6000, '130s', '20s'],
     ]);
     expect(scenarios.step_4).toMatchObject({
       executor: 'constant-arrival-rate',
       timeUnit: '1s',
-      preAllocatedVUs: 200,
+      preAllocatedVUs: 300,
       maxVUs: 512,
       tags: { phase: 'measure', step: '4' },
     });

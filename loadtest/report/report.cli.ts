@@ -26,7 +26,7 @@ async function main(file: string | undefined): Promise<number> {
   const dir = dirname(resolve(file));
   // Capacities too: summaries written before `sustained` existed get it from their own ladder steps.
   for (const run of summary.runs) run.capacity = capacityOf(run.client, run.capacity.p99LimitMs);
-  summary.goals = evaluateGoals(summary.runs, summary.fanout);
+  summary.goals = evaluateGoals(summary);
   await writeFile(file, JSON.stringify(summary, null, 1) + '\n');
   await writeReports(summary, dir);
   console.log(`wrote ${dir}/report.md and ${dir}/report.html`);

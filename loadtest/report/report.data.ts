@@ -1,16 +1,15 @@
 import {
-  addSeries,
   counterTotal,
   decodeHistogram,
   FOLLOWER_BUCKETS,
   type LatencySummary,
   SERIES,
   type SeriesView,
-  summarize,
 } from '#libs/contract';
 import { FOLLOWING_BUCKETS } from '../driver/credentials.model.js';
 import type { StepSummary, TagStats } from '../driver/summary.js';
 import type { BenchRun, BenchSummary } from '../bench/bench.summary.js';
+import { added } from '../bench/server.latency.js';
 
 // What the report shows, derived from summary.json: pure functions, shared by the Markdown and HTML renderings.
 
@@ -22,7 +21,24 @@ export const STRATEGY_COLORS: Record<string, string> = {
 };
 export const BUCKET_COLORS = ['#9ecae1', '#4292c6', '#08519c', '#08306b'];
 
-export const runLabel = (run: BenchRun) => (run.target === 'ceiling' ? 'ceiling' : run.strategy);
+export const runLabel = (run: BenchRun) =>
+  run.target === 'ceiling'
+    ? 'ceiling'
+    : run.variant
+      ? `${run.strategy}, threshold ${run.variant.celebrityThreshold}`
+      : run.strategy;
+
+/** A variant's repeat in a lighter shade of its strategy's colour. */
+export const colorOf = (run: BenchRun) => {
+  const color = STRATEGY_COLORS[run.target === 'ceiling' ? 'ceiling' : run.strategy] ?? '#555';
+  return run.variant ? lighten(color) : color;
+};
+
+export function lighten(hex: string): string {
+  const n = parseInt(hex.slice(1), 16);
+  const mix = (c: number) => Math.round(c + (255 - c) * 0.55);
+  return `#${[(n >> 16) & 255, (n >> 8) & 255, n & 255].map((c) => mix(c).toString(16).padStart(2, '0')).join('')}`;
+}
 
 export function runsOf(summary: BenchSummary, scenario: string): BenchRun[] {
   return summary.runs.filter((r) => r.scenario === scenario);
@@ -39,18 +55,6 @@ export function mainEndpoint(run: BenchRun): 'timeline' | 'post' {
 
 export function tagOf(step: StepSummary, endpoint: string): TagStats | undefined {
   return step.tags.find((t) => t.endpoint === endpoint);
-}
-
-/** The server's own latency for the run's main route at a step (added over API processes). */
-export function serverStat(run: BenchRun, step: number, endpoint: 'timeline' | 'post'): LatencySummary | null {
-  const route = endpoint === 'timeline' ? '/v1/me/timeline' : '/v1/posts';
-  const series = run.serverSteps.find((s) => s.step === step)?.series.filter((s) => s.labels.route === route);
-  return series && series.length ? added(series) : null;
-}
-
-export function added(series: readonly SeriesView[]): LatencySummary {
-  const sum = addSeries([series.map((s) => ({ name: 'x', labels: {}, histogram: s.histogram }))]);
-  return summarize([...sum.values()][0]!.histogram);
 }
 
 export function seriesOf(run: BenchRun, name: string): SeriesView[] {
@@ -98,7 +102,8 @@ export interface FollowingRow {
  * numbers show each strategy's work rather than queueing.
  */
 export function readsByFollowing(summary: BenchSummary): { rate: number | null; rows: FollowingRow[] } {
-  const runs = runsOf(summary, 'read').filter((r) => r.target === 'api');
+  // The main runs only: a variant's repeat would be a second row of the same strategy.
+  const runs = runsOf(summary, 'read').filter((r) => r.target === 'api' && !r.variant);
   const rate = commonRates(runs)[0] ?? null;
   const rows: FollowingRow[] = [];
   if (rate === null) return { rate, rows };

@@ -3,8 +3,10 @@ import { FOLLOWING_BUCKETS } from '../driver/credentials.model.js';
 import type { BenchRun, BenchSummary } from '../bench/bench.summary.js';
 import {
   BUCKET_COLORS,
+  colorOf,
   commonRates,
   counterOf,
+  lighten,
   mainEndpoint,
   readsByFollowing,
   runLabel,
@@ -40,7 +42,6 @@ details { margin-top: 2rem; } summary { cursor: pointer; font-weight: 600; }
 
 const figure = (svg: string, caption: string) =>
   `<figure>${svg}<figcaption>${escapeXml(caption)}</figcaption></figure>`;
-const colorOf = (run: BenchRun) => STRATEGY_COLORS[runLabel(run)] ?? '#555';
 
 /** p50 (dashed) and p99 against the offered rate, one colour per strategy. */
 function ladderChart(summary: BenchSummary, scenario: string): string {
@@ -162,12 +163,6 @@ function writesChart(summary: BenchSummary): string {
     "The largest accounts post while their followers read: push writes every follower's mailbox, hybrid leaves " +
       'celebrity posts to read time, pull writes nothing.',
   );
-}
-
-function lighten(hex: string): string {
-  const n = parseInt(hex.slice(1), 16);
-  const mix = (c: number) => Math.round(c + (255 - c) * 0.55);
-  return `#${[(n >> 16) & 255, (n >> 8) & 255, n & 255].map((c) => mix(c).toString(16).padStart(2, '0')).join('')}`;
 }
 
 /** Markdown tables and paragraphs of report.md, as HTML (the subset report.markdown.ts writes). */

@@ -12,7 +12,8 @@ import { freePort } from '../support/processes.js';
 
 // The load suite must not rot: `npm run bench` end to end on a tiny graph, with one- and two-step ladders of a
 // second each. It seeds its own database, starts its own API and worker, runs every scenario under every strategy,
-// the ceiling server and a fan-out backlog, and writes the report. The figures are meaningless at this size; what is
+// the read again under hybrid with a lower celebrity threshold, the ceiling server and a fan-out backlog, and writes
+// the report. The figures are meaningless at this size; what is
 // checked is that every part ran, measured something, and that the invariant held after every run.
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -48,10 +49,10 @@ function runBench(args: string[]): Promise<{ code: number | null; output: string
 }
 
 describe('npm run bench on a tiny graph', () => {
-  it('runs every scenario under every strategy, the ceiling and a fan-out backlog, and writes the report', async () => {
+  it('runs every scenario under every strategy, the celebrity variant, the ceiling and a fan-out backlog, and writes the report', async () => {
     out = await mkdtemp(join(tmpdir(), 'fanout-bench-'));
     const { code, output } = await runBench([
-      ...['--users', '300', '--celebrity-threshold', '25', '--posts-per-user', '5'],
+      ...['--users', '300', '--celebrity-threshold', '25', '--celebrity-variant', '15', '--posts-per-user', '5'],
       ...['--rates', 'read=40,80;write=10,20;mixed=51;celebrity-storm=105'],
       ...['--step-seconds', '1', '--warmup-seconds', '1', '--backlog-writes', '3000', '--check-users', '30'],
       ...['--database-url', databaseUrl, '--redis-url', inject('redisUrl'), '--redis-prefix', redisPrefix],
@@ -71,6 +72,12 @@ describe('npm run bench on a tiny graph', () => {
         expect(runs).toContain(`${scenario}/${strategy}/api`);
     }
     expect(runs).toContain('read/push/ceiling');
+    // The variant repeats hybrid's read with more authors in pull mode, and the graph's threshold is back afterwards.
+    const hybridReads = summary.runs.filter((r) => r.scenario === 'read' && r.strategy === 'hybrid');
+    expect(hybridReads.map((r) => r.variant)).toEqual([undefined, { celebrityThreshold: 15 }]);
+    expect(hybridReads[1]!.pullMode!.authors).toBeGreaterThan(hybridReads[0]!.pullMode!.authors);
+    const pushWrite = summary.runs.find((r) => r.scenario === 'write' && r.strategy === 'push')!;
+    expect(pushWrite.pullMode).toEqual({ celebrityThreshold: 25, authors: 0 });
     // Reads are broken down by the reader's following count, and each step has the server's own latency.
     const pullRead = summary.runs.find((r) => r.scenario === 'read' && r.strategy === 'pull' && r.target === 'api')!;
     expect(pullRead.client.byFollowing!.reduce((n, b) => n + b.count, 0)).toBe(pullRead.client.total.count);
@@ -107,6 +114,7 @@ describe('npm run bench on a tiny graph', () => {
     expect(summary.fanout!.writesPerSec).toBeGreaterThan(0);
     expect(summary.memory!.bytesPerMailboxEntry).toBeGreaterThan(0);
     expect(summary.goals.map((g) => g.id)).toContain('push-read-capacity');
+    expect(summary.goals.find((g) => g.id === 'hybrid-many-celebrities')!.measured).toMatch(/authors in pull mode/);
 
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html.match(/<svg/g)!.length).toBeGreaterThanOrEqual(5);
@@ -114,6 +122,7 @@ describe('npm run bench on a tiny graph', () => {
     for (const heading of [
       '## Goals',
       '## Capacity',
+      '## Hybrid with more celebrities',
       '## Fan-out throughput',
       '## Redis memory',
       '## Scenario: read',
