@@ -9,7 +9,7 @@ const config = testConfig({ TIMELINE_STRATEGY: 'push' });
 const env = envOf(config, { TIMELINE_STRATEGY: 'push', FANOUT_BATCH_SIZE: '10', LOG_LEVEL: 'warn' });
 const port = await freePort();
 const api = new ApiClient(`http://127.0.0.1:${port}`, ADMIN_TOKEN);
-let services: Service[] = [];
+const services: Service[] = [];
 
 afterAll(async () => Promise.all(services.map((s) => s.stop())));
 
