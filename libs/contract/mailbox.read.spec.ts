@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { memberOf } from './mailbox.entry.js';
+import { decodeMailboxRead, MAILBOX_SENTINEL } from './mailbox.read.js';
+
+const m = (id: number, author = '7') => memberOf({ postId: String(id), authorId: author });
+const ids = (read: ReturnType<typeof decodeMailboxRead>) =>
+  read.valid ? read.entries.map((e) => Number(e.postId)) : null;
+
+describe('decodeMailboxRead', () => {
+  it('says a mailbox of another epoch or being rebuilt is not valid', () => {
+    expect(decodeMailboxRead(['invalid'], null, 20)).toEqual({ valid: false });
+  });
+
+  it('merges the recent deliveries into the sorted part, newest first, without duplicates', () => {
+    const read = decodeMailboxRead(['0', [m(50), m(40), m(30)], [m(45), m(60), m(50)], ['9']], null, 10);
+    expect(ids(read)).toEqual([60, 50, 45, 40, 30]);
+    expect(read).toMatchObject({ exhausted: true, bound: '0', pullFollowees: ['9'] });
+  });
+
+  it('bounds a full page by its last sorted entry, and leaves recent deliveries below it to the next page', () => {
+    const read = decodeMailboxRead(['0', [m(50), m(40)], [m(35), m(45)], []], null, 2);
+    // The sorted part filled the page down to 40: 45 makes it, 35 waits for the page below 40.
+    expect(ids(read)).toEqual([50, 45]);
+    expect(read).toMatchObject({ exhausted: false, bound: '45' });
+  });
+
+  it('drops what is at or above `before` and below the floor, and the sentinel', () => {
+    const read = decodeMailboxRead(['20', [m(30), m(20), MAILBOX_SENTINEL], [m(70), m(10), m(25)], []], '40', 10);
+    expect(ids(read)).toEqual([30, 25, 20]);
+    expect(read).toMatchObject({ exhausted: true, bound: '20', floor: '20' });
+  });
+
+  it('decodes zero-padded members back to plain ids', () => {
+    const read = decodeMailboxRead(['0', [m(374226800148481, '42')], [], []], null, 5);
+    expect(read.valid && read.entries).toEqual([{ postId: '374226800148481', authorId: '42' }]);
+  });
+});
