@@ -7,7 +7,8 @@ import { SETTLE } from './mailbox.settle.js';
 //   sorted  length of the sorted suffix, the sentinel included (what is above it is the unsorted prefix)
 //   floor   post ids below it may be missing (trimmed, or older than a backfill took); reads go to PostgreSQL there
 //   build   token of a rebuild in progress ('' when none); a mailbox being rebuilt is never read
-//   dirty   '1' when the following set changed during the rebuild, which must then start over
+//   dirty   '1' when the following sets changed during the rebuild (a follow, an unfollow, a followed author entering
+//           pull mode), which must then start over
 //   blen    the list's length when the rebuild's following set was written: what is pushed above it is kept
 // A delivery is one LPUSHX per owner, unchecked: the following set is checked where it costs once for many
 // deliveries, when a settle moves the prefix into the sorted suffix and when a read takes the prefix. So a post of
@@ -145,13 +146,22 @@ return 1
 
 /**
  * An author entered pull mode: it joins the followed pull-mode authors of each owner that has a mailbox and follows
- * them. KEYS: (mailbox, following, pull-mode followees) per owner, one slot; ARGV: author.
+ * them. KEYS: (mailbox, state, following, pull-mode followees) per owner, one slot; ARGV: author. A mailbox being
+ * rebuilt whose following set does not have the author (Redis lost the mailbox, or it was never built) may have read
+ * its followees before the author entered pull mode, and would then not merge them: the rebuild starts over, as after
+ * a follow.
  */
 export const ADD_PULL_AUTHOR = `
 local added = 0
-for o = 1, #KEYS / 3 do
-  if redis.call('EXISTS', KEYS[3 * o - 2]) == 1 and redis.call('SISMEMBER', KEYS[3 * o - 1], ARGV[1]) == 1 then
-    added = added + redis.call('SADD', KEYS[3 * o], ARGV[1])
+for o = 1, #KEYS / 4 do
+  local mb, ms, fw, pf = KEYS[4 * o - 3], KEYS[4 * o - 2], KEYS[4 * o - 1], KEYS[4 * o]
+  if redis.call('EXISTS', mb) == 1 then
+    if redis.call('SISMEMBER', fw, ARGV[1]) == 1 then
+      added = added + redis.call('SADD', pf, ARGV[1])
+    else
+      local build = redis.call('HGET', ms, 'build')
+      if build and build ~= '' then redis.call('HSET', ms, 'dirty', '1') end
+    end
   end
 end
 return added

@@ -158,6 +158,20 @@ describe('MailboxStore on Redis', () => {
     expect(await redis.client.exists(redis.keys.pullFollowees('999997'))).toBe(0);
   });
 
+  it('starts a rebuild over when an author it may have read before they entered pull mode is announced', async () => {
+    // Redis lost the mailbox (or it never had one): the rebuild's following set is not written yet when the author
+    // is announced, and the followees it read from PostgreSQL may not have the author in pull mode.
+    owner += 1;
+    const me = String(1000 + owner);
+    const token = await store.beginBuild(me);
+    await store.addPullAuthor([me], '7');
+    expect(await store.setFollowees(me, token, ['7'], [])).toBe(false);
+    const retry = await store.beginBuild(me);
+    expect(await store.setFollowees(me, retry, ['7'], ['7'])).toBe(true);
+    expect(await store.finishBuild(me, { token: retry, epoch: 1, cap: 800, entries: [] })).toBe(true);
+    expect((await page(me)).pullFollowees).toEqual(['7']);
+  });
+
   it('delivers to many owners across shards in one call, skipping those without a mailbox', async () => {
     const owners = [await freshMailbox(['7']), '999998', await freshMailbox(['7']), await freshMailbox(['8'])];
     expect(await store.deliver(owners, posts('7', [10, 11]), 800)).toBe(6);

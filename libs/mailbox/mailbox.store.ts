@@ -109,9 +109,7 @@ export class MailboxStore implements OnModuleInit {
       (owner) => keys.mailbox(owner),
       (pipeline, group) => {
         for (let i = 0; i < group.length; i += DELIVER_OWNERS) {
-          const owned = group
-            .slice(i, i + DELIVER_OWNERS)
-            .flatMap((owner) => [keys.mailbox(owner), keys.following(owner), keys.pullFollowees(owner)]);
+          const owned = group.slice(i, i + DELIVER_OWNERS).flatMap((owner) => this.userKeys(owner));
           this.scripts(pipeline).mailboxAddPullAuthor(owned.length, ...owned, authorId);
         }
       },
