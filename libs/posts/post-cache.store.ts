@@ -12,10 +12,17 @@ export type CachedPost = TimelineItem | 'deleted' | undefined;
 export class PostCacheStore {
   constructor(private readonly redis: RedisService) {}
 
+  /**
+   * Caches live posts, but never over what is there: a hydration reads a post from PostgreSQL and caches it a moment
+   * later, and a delete's tombstone written in between must win, or the deleted post would be served until the entry
+   * expires.
+   */
   async put(items: TimelineItem[]): Promise<void> {
     if (items.length === 0) return;
     const pipeline = this.redis.client.pipeline();
-    for (const item of items) pipeline.set(this.redis.keys.post(item.id), JSON.stringify(item), 'EX', TTL_SECONDS);
+    for (const item of items) {
+      pipeline.set(this.redis.keys.post(item.id), JSON.stringify(item), 'EX', TTL_SECONDS, 'NX');
+    }
     await pipeline.exec();
   }
 
