@@ -1,5 +1,9 @@
-/** How many hash-tag groups users' and posts' keys are spread over (REDIS_SHARDS), unless configured otherwise. */
-export const DEFAULT_SHARDS = 64;
+/**
+ * How many hash-tag groups users' and posts' keys are spread over (REDIS_SHARDS), unless configured otherwise. One
+ * Redis holds every slot, so one group is the cheapest there (a fan-out's script covers any followers, a page's posts
+ * are one MGET); a Redis Cluster wants several groups per master to spread keys and load (README, "Redis Cluster").
+ */
+export const DEFAULT_SHARDS = 1;
 
 /** An id's shard: ids are decimal strings; those past 2^53 are reduced exactly. */
 export function shardOf(id: string, shards: number): number {
@@ -12,8 +16,8 @@ export function shardOf(id: string, shards: number): number {
  * author timeline) carry the hash tag of the user's shard, `{s<userId mod shards>}`, so one script can touch a user's
  * keys together on one node or on Redis Cluster, and a fan-out can write the mailboxes of every follower in one shard
  * with one script call (a shard is one cluster slot). More shards spread a cluster more evenly; fewer make fan-out
- * scripts cover more owners per call. A post's cache entry carries its own shard's tag, so a page's posts are read
- * with one MGET per shard. Part of the contract because tools read and clean up a deployment's keys (the ceiling
+ * scripts cover more owners per call and a page's posts fewer MGETs. A post's cache entry carries its own shard's
+ * tag, so a page's posts are read with one MGET per shard. Part of the contract because tools read and clean up a deployment's keys (the ceiling
  * server, the bench, the tests) and must name them as the product does.
  */
 export class RedisKeys {

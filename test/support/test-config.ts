@@ -15,6 +15,8 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     FLAGS_POLL_MS: '100',
     OUTBOX_SWEEP_MS: '500',
     OUTBOX_REENQUEUE_MS: '2000',
+    // Several shards, as on a Redis Cluster, so the tests exercise the grouping of work by slot.
+    REDIS_SHARDS: '16',
     ...overrides,
   });
 }
@@ -29,6 +31,7 @@ export function envOf(config: AppConfig, extra: Record<string, string> = {}): Re
     FLAGS_POLL_MS: String(config.flagsPollMs),
     OUTBOX_SWEEP_MS: String(config.outboxSweepMs),
     OUTBOX_REENQUEUE_MS: String(config.outboxReenqueueMs),
+    REDIS_SHARDS: String(config.redisShards),
     ...extra,
   };
 }
