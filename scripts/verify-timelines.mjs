@@ -7,15 +7,37 @@
 //   node scripts/verify-timelines.mjs --url http://127.0.0.1:3000 --admin-token local-admin-token --users 300
 import { parseArgs } from 'node:util';
 
-const { values: opts } = parseArgs({
-  options: {
-    url: { type: 'string', default: 'http://127.0.0.1:3000' },
-    'admin-token': { type: 'string', default: process.env.ADMIN_TOKEN ?? 'local-admin-token' },
-    users: { type: 'string', default: '300' },
-    seed: { type: 'string', default: String(Date.now() % 1e9) },
-    pages: { type: 'string', default: '2' },
-  },
-});
+const USAGE = `Checks a running stack's timelines against a history this client makes (it changes the flags while it runs).
+
+  node scripts/verify-timelines.mjs [--url URL] [--admin-token T] [--users N] [--seed N] [--pages N]
+
+  --url URL          the API (http://127.0.0.1:3000)
+  --admin-token T    the stack's ADMIN_TOKEN ($ADMIN_TOKEN or local-admin-token)
+  --users N          accounts to create (300)
+  --seed N           seed of the random history (the clock)
+  --pages N          timeline pages compared per user and strategy (2)
+`;
+
+let opts;
+try {
+  ({ values: opts } = parseArgs({
+    options: {
+      url: { type: 'string', default: 'http://127.0.0.1:3000' },
+      'admin-token': { type: 'string', default: process.env.ADMIN_TOKEN ?? 'local-admin-token' },
+      users: { type: 'string', default: '300' },
+      seed: { type: 'string', default: String(Date.now() % 1e9) },
+      pages: { type: 'string', default: '2' },
+      help: { type: 'boolean', default: false },
+    },
+  }));
+} catch (error) {
+  process.stderr.write(`verify-timelines: ${error.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (opts.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const base = opts.url.replace(/\/$/, '');
 const adminToken = opts['admin-token'];
 const USERS = Number(opts.users);
@@ -28,11 +50,18 @@ async function call(method, path, { token, body } = {}) {
   const headers = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(base + path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let response;
+  // The API limits requests per client (429 RATE_LIMITED with Retry-After); this client is one, and waits its turn.
+  for (;;) {
+    response = await fetch(base + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status !== 429) break;
+    await response.text();
+    await new Promise((resolve) => setTimeout(resolve, 1000 * Number(response.headers.get('retry-after') ?? 1)));
+  }
   const text = await response.text();
   const parsed = text ? JSON.parse(text) : undefined;
   if (response.status >= 500) throw new Error(`${method} ${path} -> ${response.status} ${text}`);

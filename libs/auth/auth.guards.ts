@@ -12,7 +12,7 @@ export class UserGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
-    request.userId = await this.auth.userIdFor(request.headers.authorization);
+    request.userId = await this.auth.userIdFor(request.headers.authorization, request.ip);
     return true;
   }
 }

@@ -3,10 +3,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { Prisma } from '#libs/db';
 import { UnauthorizedError } from '#libs/errors';
+import { AuthFailures } from './auth.failures.js';
+import { TokenCache } from './token.cache.js';
 import { TokensRepository } from './tokens.repository.js';
 
 const TOKEN_PREFIX = 'flt_';
-const CACHE_LIMIT = 100_000;
 
 export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
@@ -15,11 +16,12 @@ export function hashToken(token: string): Buffer {
 /** Bearer tokens: 256 random bits, shown once, stored as SHA-256. Verified tokens are cached in process. */
 @Injectable()
 export class AuthService {
-  private readonly cache = new Map<string, string>();
   private readonly adminHash: Buffer;
 
   constructor(
     private readonly tokens: TokensRepository,
+    private readonly cache: TokenCache,
+    private readonly failures: AuthFailures,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.adminHash = hashToken(config.adminToken);
@@ -31,16 +33,19 @@ export class AuthService {
     return token;
   }
 
-  async userIdFor(authorization: string | undefined): Promise<string> {
+  /** The user a bearer token belongs to; `address` (the client's) counts failures against token guessing. */
+  async userIdFor(authorization: string | undefined, address: string): Promise<string> {
     const token = bearer(authorization);
     const hash = hashToken(token);
-    const key = hash.toString('base64');
-    const cached = this.cache.get(key);
+    const cached = this.cache.get(hash);
     if (cached) return cached;
+    await this.failures.checkAllowed(address);
     const userId = await this.tokens.findUserId(hash);
-    if (!userId) throw new UnauthorizedError('The bearer token is not valid.');
-    if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, userId);
+    if (!userId) {
+      await this.failures.record(address);
+      throw new UnauthorizedError('The bearer token is not valid.');
+    }
+    this.cache.set(hash, userId);
     return userId;
   }
 

@@ -18,4 +18,14 @@ export class TokensRepository {
     );
     return row?.user_id ?? null;
   }
+
+  /** Which of these token hashes still have a row (the token cache drops the others). */
+  async existing(tokenHashes: Buffer[]): Promise<Buffer[]> {
+    const rows = await this.prisma.prepared<{ token_hash: Buffer }>(
+      'tokens-existing',
+      'SELECT token_hash FROM tokens WHERE token_hash = ANY($1::bytea[])',
+      [tokenHashes],
+    );
+    return rows.map((row) => row.token_hash);
+  }
 }

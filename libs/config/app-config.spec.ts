@@ -29,4 +29,27 @@ describe('loadConfig', () => {
     expect(message).toContain('CELEBRITY_THRESHOLD="-3"');
     expect(message).toContain('PORT="eighty"');
   });
+
+  it('refuses the published or a guessable admin token in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/not the published default/);
+    expect(() => loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: 'a'.repeat(40) })).toThrow(/10 of them different/);
+    expect(() => loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: 'abcdefghijkl' })).toThrow(/at least 32/);
+    const strong = 'q3Zr8Vt1mK9xLp2Ws7Hd4Nb6Jc0Yf5Ge';
+    expect(loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: strong }).production).toBe(true);
+    // Outside production the local default stays convenient.
+    expect(loadConfig({}).adminTokenIsDefault).toBe(true);
+  });
+
+  it('bounds every dependency call by default and takes overrides', () => {
+    expect(loadConfig({}).timeouts).toEqual({
+      dbConnectMs: 2000,
+      dbStatementMs: 5000,
+      redisCommandMs: 1000,
+      requestMs: 10_000,
+      healthCheckMs: 1000,
+      shutdownGraceMs: 10_000,
+    });
+    expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '250' }).timeouts.dbStatementMs).toBe(250);
+    expect(() => loadConfig({ REDIS_COMMAND_TIMEOUT_MS: '0' })).toThrow(/REDIS_COMMAND_TIMEOUT_MS/);
+  });
 });

@@ -36,6 +36,46 @@ export interface AppConfig {
   metricsPublishMs: number;
   /** The worker serves Prometheus metrics on this port when set (the API serves them at /metrics). */
   workerMetricsPort: number | null;
+  /** When set, /metrics (API and worker) answers only `Authorization: Bearer <metricsToken>`. */
+  metricsToken: string | null;
+  /** How many accounts one user may follow. */
+  maxFollowing: number;
+  limits: Limits;
+  production: boolean;
+  /** Bounds on every dependency call and request, so an outage answers fast instead of hanging (see README). */
+  timeouts: Timeouts;
+}
+
+/** What one client may cost the others (README, "Limits"). */
+export interface Limits {
+  /** PostgreSQL connections per process. */
+  dbPoolSize: number;
+  /** Timeline reads through the SQL join at once per user and process; more are RATE_LIMITED. */
+  pullReadsPerUser: number;
+  /** Timeline reads through the SQL join at once per process; more wait, so writes keep connections of their own. */
+  pullReadConcurrency: number;
+  /** Requests per second per bearer token, and per client address for requests without one (all API processes). */
+  requestsPerToken: number;
+  requestsPerAddress: number;
+  /** Failed authentications per client address in ten seconds, before the address is refused for the rest of them. */
+  authFailuresPerAddress: number;
+  /** Take the client address from X-Forwarded-For (behind a load balancer), as Fastify's `trustProxy`. */
+  trustProxy: boolean;
+}
+
+export interface Timeouts {
+  /** Waiting for a PostgreSQL connection (pool full or server unreachable). */
+  dbConnectMs: number;
+  /** PostgreSQL's statement_timeout; the client gives up a little later if the server does not answer at all. */
+  dbStatementMs: number;
+  /** Any Redis command or queue call, including the enqueue after a write commits. */
+  redisCommandMs: number;
+  /** Receiving a whole request (a body trickled byte by byte is cut off with 408). */
+  requestMs: number;
+  /** Each readiness check. */
+  healthCheckMs: number;
+  /** SIGTERM: how long in-flight requests and jobs may take to finish before the process exits anyway. */
+  shutdownGraceMs: number;
 }
 
 export const DEFAULT_ADMIN_TOKEN = 'local-admin-token';
@@ -64,7 +104,40 @@ const schema = z.object({
   OUTBOX_REENQUEUE_MS: int(500, 3_600_000).default(5_000),
   METRICS_PUBLISH_MS: int(100, 60_000).default(1000),
   WORKER_METRICS_PORT: int(1, 65535).optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  NODE_ENV: z.string().optional(),
+  MAX_FOLLOWING: int(1, 10_000_000).default(5000),
+  DB_POOL_SIZE: int(2, 1000).default(10),
+  PULL_READS_PER_USER: int(1, 10_000).default(2),
+  PULL_READ_CONCURRENCY: int(1, 1000).optional(),
+  RATE_LIMIT_PER_TOKEN: int(1, 10_000_000).default(50),
+  RATE_LIMIT_PER_ADDRESS: int(1, 10_000_000).default(100),
+  AUTH_FAILURES_PER_ADDRESS: int(1, 10_000_000).default(20),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  DB_CONNECT_TIMEOUT_MS: int(100, 60_000).default(2000),
+  DB_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5000),
+  REDIS_COMMAND_TIMEOUT_MS: int(50, 60_000).default(1000),
+  REQUEST_TIMEOUT_MS: int(1000, 600_000).default(10_000),
+  HEALTH_CHECK_TIMEOUT_MS: int(50, 60_000).default(1000),
+  SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
 });
+
+/** Production refuses an admin token anyone could know or guess. */
+const PRODUCTION_ADMIN_TOKEN_LENGTH = 32;
+
+function productionProblems(e: z.infer<typeof schema>): string[] {
+  if (e.NODE_ENV !== 'production') return [];
+  const token = e.ADMIN_TOKEN;
+  if (token === DEFAULT_ADMIN_TOKEN) {
+    return ['ADMIN_TOKEN: NODE_ENV=production needs an ADMIN_TOKEN of your own, not the published default'];
+  }
+  if (token.length < PRODUCTION_ADMIN_TOKEN_LENGTH || new Set(token).size < 10) {
+    return [
+      `ADMIN_TOKEN: NODE_ENV=production needs at least ${PRODUCTION_ADMIN_TOKEN_LENGTH} characters, 10 of them different (try: openssl rand -base64 32)`,
+    ];
+  }
+  return [];
+}
 
 export const DEFAULT_FLAGS: TimelineFlags = {
   strategy: 'hybrid',
@@ -92,6 +165,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  const problems = productionProblems(e);
+  if (problems.length > 0) throw new ConfigError(problems);
   const envFlags: Partial<TimelineFlags> = {
     strategy: e.TIMELINE_STRATEGY,
     celebrityThreshold: e.CELEBRITY_THRESHOLD,
@@ -119,6 +194,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboxReenqueueMs: e.OUTBOX_REENQUEUE_MS,
     metricsPublishMs: e.METRICS_PUBLISH_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT ?? null,
+    metricsToken: e.METRICS_TOKEN ?? null,
+    maxFollowing: e.MAX_FOLLOWING,
+    limits: {
+      dbPoolSize: e.DB_POOL_SIZE,
+      pullReadsPerUser: e.PULL_READS_PER_USER,
+      // Two connections are kept from the join by default: posting and following must not wait behind reads.
+      pullReadConcurrency: e.PULL_READ_CONCURRENCY ?? Math.max(1, e.DB_POOL_SIZE - 2),
+      requestsPerToken: e.RATE_LIMIT_PER_TOKEN,
+      requestsPerAddress: e.RATE_LIMIT_PER_ADDRESS,
+      authFailuresPerAddress: e.AUTH_FAILURES_PER_ADDRESS,
+      trustProxy: e.TRUST_PROXY === 'true',
+    },
+    production: e.NODE_ENV === 'production',
+    timeouts: {
+      dbConnectMs: e.DB_CONNECT_TIMEOUT_MS,
+      dbStatementMs: e.DB_STATEMENT_TIMEOUT_MS,
+      redisCommandMs: e.REDIS_COMMAND_TIMEOUT_MS,
+      requestMs: e.REQUEST_TIMEOUT_MS,
+      healthCheckMs: e.HEALTH_CHECK_TIMEOUT_MS,
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    },
   };
 }
 

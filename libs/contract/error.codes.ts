@@ -30,10 +30,21 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, meaning: 'unknown user, post, route or method' },
   METHOD_NOT_ALLOWED: { status: 405, meaning: 'reserved: a method a route does not take is `NOT_FOUND` today' },
   CONFLICT: { status: 409, meaning: 'the handle is taken' },
+  FOLLOW_LIMIT: {
+    status: 409,
+    meaning: 'following one more account than `MAX_FOLLOWING` (5,000 by default) allows',
+    narrows: 'CONFLICT',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'the request body is over the size limit' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'a body that is not `application/json`' },
-  RATE_LIMITED: { status: 429, meaning: 'reserved for rate limits, which are not enforced yet' },
-  UNAVAILABLE: { status: 503, meaning: 'PostgreSQL or Redis cannot be reached' },
+  RATE_LIMITED: {
+    status: 429,
+    meaning: 'too many requests from this client, or too many timeline reads at once; retry after `Retry-After`',
+  },
+  UNAVAILABLE: {
+    status: 503,
+    meaning: 'PostgreSQL or Redis cannot be reached or did not answer in time; retry after `Retry-After`',
+  },
   INTERNAL: { status: 500, meaning: 'a bug; the details are logged, never sent', internal: true },
 } as const satisfies Record<string, ErrorCodeEntry>;
 

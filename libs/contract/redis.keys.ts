@@ -83,6 +83,16 @@ export class RedisKeys {
     return `${this.prefix}:{metrics}:procs`;
   }
 
+  /** Failed authentications from one client address in one window of time (libs/auth). */
+  authFailures(address: string, window: number): string {
+    return `${this.prefix}:authfail:${address}:${window}`;
+  }
+
+  /** Prefix of @fastify/rate-limit's counters (one key per client and window). */
+  rateLimitPrefix(): string {
+    return `${this.prefix}:rl:`;
+  }
+
   /** BullMQ's keys, `<bullPrefix>:<queue name>:…`: one hash tag, so BullMQ's scripts stay in one slot (BullMQ's rule). */
   bullPrefix(): string {
     return `${this.prefix}:{bull}`;

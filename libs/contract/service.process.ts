@@ -68,8 +68,8 @@ function spawnScript(script: string, args: string[], env: Record<string, string>
 }
 
 /** Runs a built script of this project to its end; its output, or an error with the output when it fails. */
-export async function runScript(script: string, env: Record<string, string>): Promise<string> {
-  const child = spawnScript(script, [], env);
+export async function runScript(script: string, env: Record<string, string>, args: string[] = []): Promise<string> {
+  const child = spawnScript(script, args, env);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk));

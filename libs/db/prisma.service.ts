@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
@@ -15,7 +15,20 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
   private readonly pool: pg.Pool;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+    const { dbConnectMs, dbStatementMs } = config.timeouts;
+    const pool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: config.limits.dbPoolSize,
+      // An unreachable server or a full pool fails the request instead of queueing it forever.
+      connectionTimeoutMillis: dbConnectMs,
+      // The server cancels a statement that runs too long (a pull read of someone following thousands, say) ...
+      statement_timeout: dbStatementMs,
+      idle_in_transaction_session_timeout: dbStatementMs * 2,
+      // ... and the client stops waiting for a server that answers nothing at all (frozen, or the network gone).
+      query_timeout: dbStatementMs + 1000,
+    });
+    // A connection that breaks while idle in the pool is an outage to ride out, not a crash (pg re-emits it here).
+    pool.on('error', (error) => new Logger('PostgreSQL').warn(`idle connection lost: ${error.message}`));
     super({ adapter: new PrismaPg(pool) });
     this.pool = pool;
   }

@@ -45,6 +45,18 @@ export class ConflictError extends DomainError {
   }
 }
 
+export class FollowLimitError extends DomainError {
+  constructor(message: string) {
+    super('FOLLOW_LIMIT', message);
+  }
+}
+
+export class RateLimitedError extends DomainError {
+  constructor(message: string) {
+    super('RATE_LIMITED', message);
+  }
+}
+
 export class UnavailableError extends DomainError {
   constructor(message: string) {
     super('UNAVAILABLE', message);

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from './domain.errors.js';
+import { isOutage } from './outage.js';
 import { codeForStatus, type ErrorCode } from '#libs/contract';
 
 export interface ErrorBody {
@@ -31,6 +32,13 @@ export function toErrorBody(error: unknown): ErrorBody {
     const message = framework.code?.startsWith('FST_ERR_CTP') ? frameworkMessage(framework) : 'Bad request.';
     return { statusCode: status, code: codeForStatus(status), message };
   }
+  if (isOutage(error)) {
+    return {
+      statusCode: 503,
+      code: 'UNAVAILABLE',
+      message: 'A service this request needs is unavailable; retry shortly.',
+    };
+  }
   return { statusCode: 500, code: 'INTERNAL', message: 'Internal error.' };
 }
 
@@ -53,7 +61,13 @@ const logger = new Logger('HttpErrorFilter');
 /** The one place errors become HTTP: a stable code and a message, never a stack trace (only logged, for 5xx). */
 export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   const body = toErrorBody(error);
-  if (body.statusCode >= 500) logger.error((error as Error)?.stack ?? String(error));
+  if (body.statusCode === 503) {
+    // An outage is expected to pass: the operator sees it once per request as a warning, the client when to retry.
+    logger.warn(`${body.message} (${(error as Error)?.message ?? String(error)})`);
+    reply.header('retry-after', '1');
+  } else if (body.statusCode === 429) {
+    if (!reply.hasHeader('retry-after')) reply.header('retry-after', '1');
+  } else if (body.statusCode >= 500) logger.error((error as Error)?.stack ?? String(error));
   return reply.status(body.statusCode).header('content-type', 'application/json').send(body);
 }
 

@@ -1,2 +1,3 @@
 export * from './domain.errors.js';
 export * from './http-error.filter.js';
+export * from './outage.js';

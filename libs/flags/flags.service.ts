@@ -84,7 +84,11 @@ export class FlagsService implements OnModuleInit, OnModuleDestroy {
   /** Reloads now and tells every other process to reload. */
   async announce(): Promise<void> {
     await this.load();
-    await this.redis.client.publish(this.redis.keys.flagsChannel(), String(this.snapshot.version));
+    // The message only speeds things up: every process also polls the version (FLAGS_POLL_MS), so a change committed
+    // while Redis is away still reaches them all.
+    await this.redis.client
+      .publish(this.redis.keys.flagsChannel(), String(this.snapshot.version))
+      .catch((error: Error) => this.logger.warn(`flags change not announced, the others poll it: ${error.message}`));
   }
 
   /** A change announced while a load is under way may not be in it, so that load is followed by another. */

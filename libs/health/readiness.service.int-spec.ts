@@ -28,12 +28,27 @@ describe('ReadinessService', () => {
       const readiness = new ReadinessService(
         new PostgresIndicator(services.get(PrismaService)),
         new RedisIndicator(unreachable),
+        testConfig(),
       );
       const failure = await readiness.check().catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(UnavailableError);
-      expect((failure as Error).message).toMatch(/postgres ok; redis /);
+      // Named, without the driver's text (which names the address).
+      expect((failure as Error).message).toBe('not ready: postgres ok; redis unavailable');
     } finally {
       unreachable.client.disconnect();
     }
+  });
+
+  it('gives up on a dependency that does not answer within the check timeout', async () => {
+    const silent = { name: 'redis', check: () => new Promise<void>(() => undefined) };
+    const readiness = new ReadinessService(
+      new PostgresIndicator(services.get(PrismaService)),
+      silent as unknown as RedisIndicator,
+      testConfig({ HEALTH_CHECK_TIMEOUT_MS: '200' }),
+    );
+    const started = Date.now();
+    const failure = await readiness.check().catch((error: unknown) => error);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect((failure as Error).message).toBe('not ready: postgres ok; redis timed out');
   });
 });

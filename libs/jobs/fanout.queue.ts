@@ -1,5 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '#libs/config';
+import { withDeadline } from '#libs/errors';
+import { failFastOnceReady } from '#libs/redis';
 import type { JobsOptions, Queue } from 'bullmq';
 import { FANOUT_QUEUE, jobIds, type FanoutJobName, type FanoutJobs } from './fanout.jobs.js';
 
@@ -19,14 +22,32 @@ const DROP_ON_FAIL: JobsOptions = { removeOnFail: true };
 
 /**
  * Typed producer for the fan-out queue: every job the product adds goes through here, with its id (which makes adding
- * it twice harmless) and its options decided in this one place.
+ * it twice harmless) and its options decided in this one place. Every call waits at most REDIS_COMMAND_TIMEOUT_MS:
+ * BullMQ's connection keeps commands while Redis is away and would make a caller wait for as long as the outage lasts.
+ * A call given up on may still complete when Redis is back, which the job ids make harmless.
  */
 @Injectable()
 export class FanoutQueue {
-  constructor(@InjectQueue(FANOUT_QUEUE) readonly queue: Queue) {}
+  private readonly timeoutMs: number;
+
+  constructor(
+    @InjectQueue(FANOUT_QUEUE) readonly queue: Queue,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.timeoutMs = config.timeouts.redisCommandMs;
+    // Connection errors while Redis is away surface on each call; as events they would only crash the process.
+    queue.on('error', () => undefined);
+    // BullMQ resolves its client once connected: from then on, a call while Redis is away fails at once.
+    void queue
+      .getBackend()
+      .connection.client.then((client) =>
+        failFastOnceReady(client as unknown as Parameters<typeof failFastOnceReady>[0]),
+      )
+      .catch(() => undefined);
+  }
 
   async add<N extends FanoutJobName>(name: N, data: FanoutJobs[N], jobId: string, opts: JobsOptions = {}) {
-    return this.queue.add(name, data, { ...DEFAULT_JOB_OPTIONS, ...opts, jobId });
+    return this.bounded(this.queue.add(name, data, { ...DEFAULT_JOB_OPTIONS, ...opts, jobId }));
   }
 
   /** Many jobs of one name in one round trip; `opts` apply to all of them, each with its own id. */
@@ -35,8 +56,10 @@ export class FanoutQueue {
     jobs: readonly { data: FanoutJobs[N]; jobId: string }[],
     opts: JobsOptions = {},
   ) {
-    return this.queue.addBulk(
-      jobs.map(({ data, jobId }) => ({ name, data, opts: { ...DEFAULT_JOB_OPTIONS, ...opts, jobId } })),
+    return this.bounded(
+      this.queue.addBulk(
+        jobs.map(({ data, jobId }) => ({ name, data, opts: { ...DEFAULT_JOB_OPTIONS, ...opts, jobId } })),
+      ),
     );
   }
 
@@ -81,15 +104,21 @@ export class FanoutQueue {
    * state ('waiting', 'active', 'delayed', 'waiting-children', 'prioritized', 'completed', 'failed').
    */
   async stateOf(jobId: string): Promise<string> {
-    return this.queue.getJobState(jobId);
+    return this.bounded(this.queue.getJobState(jobId));
   }
 
   /** Removes a finished job (failed or completed) so its id can be added again. */
   async remove(jobId: string): Promise<void> {
-    await this.queue.remove(jobId);
+    await this.bounded(this.queue.remove(jobId));
   }
 
   async depths(): Promise<Record<string, number>> {
-    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'waiting-children', 'failed', 'prioritized');
+    return this.bounded(
+      this.queue.getJobCounts('waiting', 'active', 'delayed', 'waiting-children', 'failed', 'prioritized'),
+    );
+  }
+
+  private bounded<T>(call: Promise<T>): Promise<T> {
+    return withDeadline(call, this.timeoutMs, 'the fan-out queue');
   }
 }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
+import { mayScrape } from './metrics.access.js';
 import { MetricsService } from './metrics.service.js';
 
 /**
@@ -23,6 +24,10 @@ export class MetricsServer implements OnApplicationBootstrap, OnModuleDestroy {
     this.server = http.createServer((req, res) => {
       if (req.method !== 'GET' || req.url !== '/metrics') {
         res.writeHead(404).end();
+        return;
+      }
+      if (!mayScrape(this.config, req.headers.authorization)) {
+        res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
         return;
       }
       this.metrics.prometheus().then(

@@ -96,7 +96,7 @@ export class MetricsService {
     this.countTotal.inc({ name, detail }, by);
   }
 
-  /** A gauge read when Prometheus scrapes (queue depth, say). */
+  /** A gauge read when Prometheus scrapes (queue depth, say); absent from a scrape whose read failed. */
   gauge<L extends string>(
     name: string,
     help: string,
@@ -108,8 +108,11 @@ export class MetricsService {
       help,
       labelNames,
       registers: [this.registry],
+      // A source that cannot be read (Redis down) leaves its series out of this scrape; the rest is still served.
       async collect() {
-        for (const { labels, value } of await read()) this.set(labels as never, value);
+        this.reset();
+        const values = await read().catch(() => []);
+        for (const { labels, value } of values) this.set(labels as never, value);
       },
     });
   }

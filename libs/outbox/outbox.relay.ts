@@ -26,8 +26,15 @@ export class OutboxRelay implements OnApplicationShutdown {
     this.timer = setInterval(() => void this.tick(), this.config.outboxSweepMs);
   }
 
-  onApplicationShutdown(): void {
+  /** No further sweeps; resolves once the sweep under way (if any) has ended. */
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => 0);
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.stop();
   }
 
   /** One sweep over every undelivered event old enough to be looked at; returns how many it (re)enqueued. */

@@ -15,6 +15,36 @@ describe('post body rules', () => {
     }
   });
 
+  it('refuse bodies nobody can see: invisible, filler, blank Braille and combining marks alone', () => {
+    const invisible = [
+      '\u200b',
+      '\u200b\u200c\u200d\u2060\ufeff',
+      '\u3164',
+      '\uffa0 \u3164',
+      '\u2800\u2800',
+      '\u0301'.repeat(280),
+    ];
+    for (const body of invisible) expect(postBodyProblem(body)?.code, JSON.stringify(body)).toBe('VALIDATION_FAILED');
+    // One visible character among them is enough; so are marks on a base letter, emoji and other scripts.
+    for (const body of ['\u200bhi', 'e\u0301', '🙂', '한국어', '\u2801', 'a\tb\r\nc']) {
+      expect(postBodyProblem(body), JSON.stringify(body)).toBeUndefined();
+    }
+  });
+
+  it('refuse control characters (ANSI escapes) and lone surrogates, keep tab and line breaks', () => {
+    for (const body of [
+      '\u001b[31mred\u001b[0m',
+      'bell\u0007',
+      'c1\u0085',
+      'half \ud83d',
+      '\ude42 half',
+      'x\udc00\ud800',
+    ]) {
+      expect(postBodyProblem(body)?.code, JSON.stringify(body)).toBe('VALIDATION_FAILED');
+    }
+    expect(postBodyProblem('line one\nline two\ttabbed')).toBeUndefined();
+  });
+
   it('throw the domain error with the same code', () => {
     expect(() => checkPostBody('x'.repeat(MAX_POST_LENGTH + 1))).toThrow(
       expect.objectContaining({ code: 'POST_TOO_LONG', status: 400 }),

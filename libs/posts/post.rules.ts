@@ -9,8 +9,18 @@ import { ValidationFailedError } from '#libs/errors';
 export const MAX_POST_LENGTH = 280;
 /** Something other than whitespace (JavaScript's whitespace, the same as String.prototype.trim removes). */
 const NON_SPACE = /\S/;
-/** PostgreSQL cannot store U+0000 in text; refuse it rather than fail in the database. */
-const NUL = '\u0000';
+/**
+ * Something a reader can see: not whitespace, a control or format character (ZWSP, bidi marks), a combining mark
+ * alone, a default-ignorable code point (the Hangul fillers U+3164 and U+FFA0) or the blank Braille pattern U+2800.
+ */
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{M}\p{Default_Ignorable_Code_Point}\u2800]/u;
+/**
+ * Control characters other than tab and line breaks: NUL (PostgreSQL cannot store it in text), and ESC, which starts
+ * the ANSI sequences that recolour or rewrite a terminal showing the post.
+ */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+/** In a `u` regex a surrogate matches only when it is not half of a pair: a string that is not valid Unicode. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 export function postLength(body: string): number {
   return [...body].length;
@@ -23,12 +33,16 @@ export interface PostBodyProblem {
 
 /** The first rule a body breaks; only an over-long body is POST_TOO_LONG. */
 export function postBodyProblem(body: string): PostBodyProblem | undefined {
-  if (body.includes(NUL)) return { code: 'VALIDATION_FAILED', message: 'must not contain the NUL character (U+0000)' };
+  if (LONE_SURROGATE.test(body))
+    return { code: 'VALIDATION_FAILED', message: 'must be valid Unicode (a lone surrogate)' };
+  if (CONTROL.test(body)) {
+    return { code: 'VALIDATION_FAILED', message: 'must not contain control characters other than tab and line breaks' };
+  }
   const length = postLength(body);
-  if (length > MAX_POST_LENGTH || !NON_SPACE.test(body)) {
+  if (length > MAX_POST_LENGTH || !VISIBLE.test(body)) {
     return {
       code: length > MAX_POST_LENGTH ? 'POST_TOO_LONG' : 'VALIDATION_FAILED',
-      message: `must be 1 to ${MAX_POST_LENGTH} characters and not only spaces (got ${length})`,
+      message: `must be 1 to ${MAX_POST_LENGTH} characters with at least one visible (got ${length})`,
     };
   }
   return undefined;
@@ -54,5 +68,7 @@ export const PostBody = z
     minLength: 1,
     maxLength: MAX_POST_LENGTH,
     pattern: NON_SPACE.source,
-    description: 'not only whitespace, no NUL character; over the limit is POST_TOO_LONG',
+    description:
+      'at least one visible character (not only whitespace, invisible or combining characters); valid Unicode; no ' +
+      'control characters but tab and line breaks; over the limit is POST_TOO_LONG',
   });

@@ -50,14 +50,22 @@ const PULL_REFS = `
   ) c
   ORDER BY c.id DESC LIMIT $2`;
 
+// A repeat of an idempotency key inserts nothing (and counts nothing, and appends no event): no row comes back.
 const INSERT_WITH_EVENT = `
-  WITH author AS (
-    UPDATE users SET posts_count = posts_count + 1 WHERE id = $1 RETURNING id, handle
-  ), post AS (
-    INSERT INTO posts (author_id, body) SELECT id, $2 FROM author RETURNING id, author_id, body, created_at
+  WITH post AS (
+    INSERT INTO posts (author_id, body, idempotency_key) SELECT id, $2, $3 FROM users WHERE id = $1
+    ON CONFLICT (author_id, idempotency_key) DO NOTHING
+    RETURNING id, author_id, body, created_at
+  ), author AS (
+    UPDATE users SET posts_count = posts_count + 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM post) RETURNING id, handle
   ), ${appendFromCte('event', 'post', 'post.created', "jsonb_build_object('postId', id::text, 'authorId', author_id::text)")}
   SELECT post.id, post.author_id, author.handle, post.body, post.created_at, event.id AS event_id
   FROM post, author, event`;
+
+const BY_IDEMPOTENCY_KEY = `
+  SELECT p.id, p.author_id, u.handle, p.body, p.created_at, (p.deleted_at IS NOT NULL) AS deleted
+  FROM posts p JOIN users u ON u.id = p.author_id
+  WHERE p.author_id = $1 AND p.idempotency_key = $2`;
 
 const FANOUT_FACTS = `
   SELECT p.deleted_at IS NULL AS live, u.followers_count, u.pull_mode, u.pull_version
@@ -83,12 +91,26 @@ export class PostsRepository {
    * between), the relay re-enqueues events still undelivered after OUTBOX_REENQUEUE_MS. That saves a second commit
    * per post. Null when the author does not exist.
    */
-  async insertWithEvent(authorId: string, body: string): Promise<{ row: PostRow; eventId: string } | null> {
+  async insertWithEvent(
+    authorId: string,
+    body: string,
+    idempotencyKey: string | null = null,
+  ): Promise<{ row: PostRow; eventId: string } | null> {
     const [row] = await this.prisma.prepared<RawPost & { event_id: string }>('posts-insert', INSERT_WITH_EVENT, [
       authorId,
       body,
+      idempotencyKey,
     ]);
     return row ? { row: toRow(row), eventId: row.event_id } : null;
+  }
+
+  /** The post an earlier request with this key made, deleted or not. */
+  async byIdempotencyKey(authorId: string, key: string): Promise<(PostRow & { deleted: boolean }) | null> {
+    const [row] = await this.prisma.prepared<RawPost & { deleted: boolean }>('posts-by-key', BY_IDEMPOTENCY_KEY, [
+      authorId,
+      key,
+    ]);
+    return row ? { ...toRow(row), deleted: row.deleted } : null;
   }
 
   async find(id: string): Promise<(PostRow & { deleted: boolean }) | null> {

@@ -43,6 +43,20 @@ describe('PostsService.create', () => {
     expect(await posts.get(item.id)).toEqual(item);
   });
 
+  it('makes one post per idempotency key and author, however often and however concurrently it is sent', async () => {
+    const [ann, bob] = await aUser().createMany(2);
+    const sent = await Promise.all([1, 2, 3, 4].map(() => posts.create(ann!.id, 'once', 'key-1')));
+    expect(new Set(sent.map((p) => p.id)).size).toBe(1);
+    expect(await eventsAbout(sent[0]!.id)).toHaveLength(1);
+    expect((await userRow(ann!)).postsCount).toBe(1);
+    // The key is the author's own: another author's same key is another post; no key is a new post every time.
+    const bobs = await posts.create(bob!.id, 'once', 'key-1');
+    expect(bobs.id).not.toBe(sent[0]!.id);
+    const plain = [await posts.create(ann!.id, 'again'), await posts.create(ann!.id, 'again')];
+    expect(plain[0]!.id).not.toBe(plain[1]!.id);
+    expect((await userRow(ann!)).postsCount).toBe(3);
+  });
+
   it('refuses an empty, blank or too long body, and an unknown author, writing nothing', async () => {
     const author = await aUser().create();
     const before = await lastEventId();

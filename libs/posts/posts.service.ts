@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ForbiddenError, NotFoundError } from '#libs/errors';
 import { OutboxWriter } from '#libs/outbox';
 import { decodeCursor, encodeCursor, pageOf, type Page } from '#libs/paging';
@@ -9,20 +9,31 @@ import { PostsRepository } from './posts.repository.js';
 
 @Injectable()
 export class PostsService {
+  private readonly logger = new Logger('Posts');
+
   constructor(
     private readonly posts: PostsRepository,
     private readonly cache: PostCacheStore,
     private readonly outbox: OutboxWriter,
   ) {}
 
-  /** Commits the post and its outbox event together, then enqueues fan-out; never waits for fan-out. */
-  async create(authorId: string, body: string): Promise<TimelineItem> {
+  /**
+   * Commits the post and its outbox event together, then enqueues fan-out; never waits for fan-out. With an
+   * idempotency key already used by this author, nothing is written and the post made then is returned.
+   */
+  async create(authorId: string, body: string, idempotencyKey: string | null = null): Promise<TimelineItem> {
     checkPostBody(body);
-    const created = await this.posts.insertWithEvent(authorId, body);
-    if (!created) throw new NotFoundError(`No user with id ${authorId}.`);
+    const created = await this.posts.insertWithEvent(authorId, body, idempotencyKey);
+    if (!created) {
+      const earlier = idempotencyKey === null ? null : await this.posts.byIdempotencyKey(authorId, idempotencyKey);
+      if (earlier) return toItem(earlier);
+      throw new NotFoundError(`No user with id ${authorId}.`);
+    }
     const item = toItem(created.row);
+    // The post is committed: from here on nothing may fail the request, or a client that retries posts it twice.
+    // The cache fills itself on a miss, and the relay enqueues an event whose job was not added.
     await Promise.all([
-      this.cache.put([item]),
+      this.cache.put([item]).catch((error: Error) => this.skipped('caching a new post', error)),
       this.outbox.dispatchAppended(created.eventId, { type: 'post.created', payload: { postId: item.id, authorId } }),
     ]);
     return item;
@@ -37,13 +48,20 @@ export class PostsService {
   /** Only the author may delete; deleting an already deleted post of yours is a no-op. */
   async delete(userId: string, postId: string): Promise<void> {
     const row = await this.posts.find(postId);
-    if (!row) throw new NotFoundError(`No post with id ${postId}.`);
-    if (row.authorId.toString() !== userId) throw new ForbiddenError('Only the author can delete a post.');
+    const mine = row?.authorId.toString() === userId;
+    // Someone else's deleted post is as gone as it is to a reader: 403 would tell that it existed.
+    if (!row || (row.deleted && !mine)) throw new NotFoundError(`No post with id ${postId}.`);
+    if (!mine) throw new ForbiddenError('Only the author can delete a post.');
     const deleted = await this.outbox.commit(
       async (tx) => ((await this.posts.markDeleted(tx, postId, userId)) ? true : null),
       () => ({ type: 'post.deleted', payload: { postId, authorId: userId } }),
     );
-    if (deleted) await this.cache.markDeleted([postId]);
+    // Committed; the worker writes the same tombstone when it handles the event, so this one may fail.
+    if (deleted) await this.cache.markDeleted([postId]).catch((error: Error) => this.skipped('tombstoning', error));
+  }
+
+  private skipped(what: string, error: Error): void {
+    this.logger.warn(`${what} skipped, Redis did not answer: ${error.message}`);
   }
 
   async byAuthor(authorId: string, cursor: string | undefined, limit: number): Promise<Page<TimelineItem>> {

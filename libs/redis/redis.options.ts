@@ -9,5 +9,7 @@ export function redisOptionsFromUrl(url: string) {
     db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0,
     tls: parsed.protocol === 'rediss:' ? {} : undefined,
     maxRetriesPerRequest: null,
+    // Back within a second of Redis (BullMQ's own default backs off to 20 s between attempts).
+    retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
   };
 }

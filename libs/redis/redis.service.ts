@@ -1,16 +1,54 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Redis, type ChainableCommander } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { groupByHashTag, RedisKeys } from '#libs/contract';
+
+/** Reconnect quickly while Redis is away: the next attempt is at most half a second off. */
+function reconnectDelay(attempt: number): number {
+  return Math.min(attempt * 50, 500);
+}
+
+/**
+ * A command never waits long: with Redis unreachable it fails once the next reconnect attempt fails (within about half
+ * a second), and with Redis not answering (frozen, overloaded) after REDIS_COMMAND_TIMEOUT_MS. Reads then fall back to
+ * PostgreSQL and writes leave their events to the outbox relay, instead of hanging.
+ */
+export function commandConnectionOptions(config: AppConfig) {
+  return {
+    maxRetriesPerRequest: 1,
+    retryStrategy: reconnectDelay,
+    connectTimeout: Math.max(config.timeouts.redisCommandMs, 1000),
+    commandTimeout: config.timeouts.redisCommandMs,
+  };
+}
+
+/**
+ * Commands wait for the first connection (a process starting while Redis comes up), but once connected, a command
+ * sent while the connection is down fails at once instead of queueing until it comes back: every caller has a way
+ * around Redis (a read from PostgreSQL, the outbox relay, a job retried), none of them wants to wait.
+ */
+export function failFastOnceReady(client: {
+  status: string;
+  options: { enableOfflineQueue?: boolean };
+  once(event: 'ready', listener: () => void): unknown;
+}): void {
+  const failFast = () => (client.options.enableOfflineQueue = false);
+  if (client.status === 'ready') failFast();
+  else client.once('ready', failFast);
+}
 
 /** The command connection of a process (mailboxes, post cache, scripts). BullMQ opens its own. */
 @Injectable()
 export class RedisService implements OnModuleDestroy {
   readonly client: Redis;
   readonly keys: RedisKeys;
+  private readonly logger = new Logger('Redis');
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.client = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
+    this.client = new Redis(config.redisUrl, { ...commandConnectionOptions(config), enableAutoPipelining: true });
+    // While Redis is away ioredis reconnects by itself; its 'error' events are the outage, not a reason to crash.
+    this.client.on('error', (error: Error) => this.logger.debug(`connection: ${error.message}`));
+    failFastOnceReady(this.client);
     this.keys = new RedisKeys(config.redisPrefix, config.redisShards);
   }
 
@@ -36,7 +74,9 @@ export class RedisService implements OnModuleDestroy {
 
   /** A separate connection for SUBSCRIBE (a subscribed connection cannot run other commands). */
   subscriber(): Redis {
-    return new Redis(this.config.redisUrl, { maxRetriesPerRequest: null });
+    const subscriber = new Redis(this.config.redisUrl, { maxRetriesPerRequest: null, retryStrategy: reconnectDelay });
+    subscriber.on('error', (error: Error) => this.logger.debug(`subscriber: ${error.message}`));
+    return subscriber;
   }
 
   async onModuleDestroy(): Promise<void> {

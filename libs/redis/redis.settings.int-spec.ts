@@ -1,30 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { freePort } from '../../test/support/processes.js';
+import { PrivateRedis } from '../../test/support/private.redis.js';
 import { testConfig } from '../../test/support/test-config.js';
 import { RedisService } from './redis.service.js';
 import { RedisSettings } from './redis.settings.js';
 
 // A Redis of this test's own (its settings are changed here; the machine's shared Redis is never touched).
-let server: ChildProcess;
+let server: PrivateRedis;
 let url: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-  url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => 50 });
-  probe.on('error', () => {});
-  for (let i = 0; i < 100 && probe.status !== 'ready'; i++)
-    await probe.connect().catch(() => new Promise((r) => setTimeout(r, 50)));
-  probe.disconnect();
+  server = await PrivateRedis.start();
+  url = server.url;
 });
-afterAll(async () => {
-  server.kill();
-  await once(server, 'exit');
-});
+afterAll(() => server?.stop());
 
 async function check(env: Record<string, string>): Promise<unknown> {
   const config = testConfig({ REDIS_URL: url, ...env });

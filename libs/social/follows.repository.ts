@@ -7,14 +7,26 @@ export class FollowsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /** Inserts the edge and keeps both counters; false when it already existed (idempotent follow). */
-  async insert(tx: Prisma.TransactionClient, followerId: string, followeeId: string): Promise<boolean> {
+  /**
+   * 'exists' for a repeat; 'limit' when the follower already follows `maxFollowing` accounts (nothing is written: the
+   * caller aborts the transaction). The follower's row is locked first, so concurrent follows cannot overshoot.
+   */
+  async insert(
+    tx: Prisma.TransactionClient,
+    followerId: string,
+    followeeId: string,
+    maxFollowing: number,
+  ): Promise<'inserted' | 'exists' | 'limit'> {
     await this.lockUsers(tx, followerId, followeeId);
     const inserted = await tx.$executeRaw`
       INSERT INTO follows (follower_id, followee_id) VALUES (${BigInt(followerId)}, ${BigInt(followeeId)})
       ON CONFLICT DO NOTHING`;
-    if (inserted === 0) return false;
+    if (inserted === 0) return 'exists';
+    const [follower] = await tx.$queryRaw<{ following_count: number }[]>`
+      SELECT following_count FROM users WHERE id = ${BigInt(followerId)}`;
+    if ((follower?.following_count ?? 0) >= maxFollowing) return 'limit';
     await this.adjustCounts(tx, followerId, followeeId, 1);
-    return true;
+    return 'inserted';
   }
 
   async delete(tx: Prisma.TransactionClient, followerId: string, followeeId: string): Promise<boolean> {

@@ -11,7 +11,7 @@ let services: Services;
 let follows: FollowsService;
 
 beforeAll(async () => {
-  services = await startServices([SocialModule]);
+  services = await startServices([SocialModule], { env: { MAX_FOLLOWING: '3' } });
   follows = services.get(FollowsService);
 });
 afterAll(() => services?.close());
@@ -26,6 +26,26 @@ async function eventsOf(follower: TestUser, followee: TestUser) {
 }
 
 describe('FollowsService', () => {
+  it('refuses a follow past MAX_FOLLOWING with FOLLOW_LIMIT and writes nothing, even when they race', async () => {
+    const fan = await aUser().create();
+    const stars = await aUser().createMany(6);
+    const results = await Promise.allSettled(stars.map((star) => follows.follow(fan.id, star.id)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    for (const refused of results.filter((r) => r.status === 'rejected')) {
+      expect(refused.reason).toMatchObject({ code: 'FOLLOW_LIMIT', status: 409 });
+    }
+    const prisma = services.get(PrismaService);
+    expect(await prisma.follow.count({ where: { followerId: BigInt(fan.id) } })).toBe(3);
+    expect((await prisma.user.findUniqueOrThrow({ where: { id: BigInt(fan.id) } })).followingCount).toBe(3);
+    const events = await prisma.outboxEvent.count({
+      where: { type: 'follow.created', payload: { path: ['followerId'], equals: fan.id } },
+    });
+    expect(events).toBe(3);
+    // At the limit, a repeat of an existing follow is still the idempotent no-op, not an error.
+    const followed = stars.find((_, i) => results[i]!.status === 'fulfilled')!;
+    await expect(follows.follow(fan.id, followed.id)).resolves.toBeUndefined();
+  });
+
   it('follows once: one edge, one follow.created event and its job, counters moved once', async () => {
     const [ann, bob] = await aUser().createMany(2);
     await follows.follow(ann!.id, bob!.id);

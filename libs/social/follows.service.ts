@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { ValidationFailedError } from '#libs/errors';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '#libs/config';
+import { FollowLimitError, ValidationFailedError } from '#libs/errors';
 import { OutboxWriter } from '#libs/outbox';
 import { FollowsRepository } from './follows.repository.js';
 import { UsersService } from './users.service.js';
@@ -10,13 +11,24 @@ export class FollowsService {
     private readonly follows: FollowsRepository,
     private readonly users: UsersService,
     private readonly outbox: OutboxWriter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Idempotent: following twice changes nothing and emits no second event. */
+  /**
+   * Idempotent: following twice changes nothing and emits no second event. At MAX_FOLLOWING accounts followed, a new
+   * follow is FOLLOW_LIMIT (Twitter's limit was 5,000): each one more costs every read under pull, and the rebuild
+   * of the follower's mailbox.
+   */
   async follow(followerId: string, followeeId: string): Promise<void> {
     await this.checkTarget(followerId, followeeId);
     await this.outbox.commit(
-      async (tx) => ((await this.follows.insert(tx, followerId, followeeId)) ? true : null),
+      async (tx) => {
+        const result = await this.follows.insert(tx, followerId, followeeId, this.config.maxFollowing);
+        if (result === 'limit') {
+          throw new FollowLimitError(`You follow ${this.config.maxFollowing} accounts, the most allowed.`);
+        }
+        return result === 'inserted' ? true : null;
+      },
       () => ({ type: 'follow.created', payload: { followerId, followeeId } }),
     );
   }

@@ -20,7 +20,7 @@ describe('UsersService', () => {
     const handle = uniqueHandle('new');
     const created = await users.create(handle, undefined);
     expect(created).toMatchObject({ handle, displayName: handle });
-    expect(await services.get(AuthService).userIdFor(`Bearer ${created.token}`)).toBe(created.id);
+    expect(await services.get(AuthService).userIdFor(`Bearer ${created.token}`, '192.0.2.1')).toBe(created.id);
     await expect(users.create(handle, 'again')).rejects.toMatchObject({ status: 409, code: 'CONFLICT' });
   });
 

@@ -1,11 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { isOutage } from '#libs/errors';
 import type { Strategy } from '#libs/config';
 import { FlagsService, type FlagsSnapshot } from '#libs/flags';
 import { MailboxStore } from '#libs/mailbox';
 import { FanoutQueue } from '#libs/jobs';
 import { decodeCursor, encodeCursor, type Page } from '#libs/paging';
-import { PostsRepository, PostsService, toItem, type TimelineItem } from '#libs/posts';
+import { PostsService, type TimelineItem } from '#libs/posts';
 import { AuthorTimelinesService } from './author-timelines.service.js';
+import { DatabaseTimeline } from './database.timeline.js';
 import { mergeNewestFirst, minId } from './merge.js';
 
 export type TimelineSource = 'mailbox' | 'database';
@@ -19,6 +21,7 @@ export interface TimelinePage extends Page<TimelineItem> {
 type Candidate = { id: string; item?: TimelineItem };
 
 const BUILD_REQUEST_INTERVAL_MS = 5000;
+const FALLBACK_LOG_INTERVAL_MS = 5000;
 
 /**
  * Home timelines. Pull is the SQL join. Push and hybrid read the same way: the mailbox, merged with the posts
@@ -27,6 +30,8 @@ const BUILD_REQUEST_INTERVAL_MS = 5000;
  */
 @Injectable()
 export class TimelineService {
+  private readonly logger = new Logger('Timeline');
+  private lastFallbackLog = 0;
   /** When this process last asked for each missing author timeline to be rebuilt. */
   private readonly buildRequested = new Map<string, number>();
 
@@ -34,7 +39,7 @@ export class TimelineService {
     private readonly flags: FlagsService,
     private readonly mailbox: MailboxStore,
     private readonly authorTimelines: AuthorTimelinesService,
-    private readonly posts: PostsRepository,
+    private readonly database: DatabaseTimeline,
     private readonly postsService: PostsService,
     private readonly queue: FanoutQueue,
   ) {}
@@ -45,12 +50,36 @@ export class TimelineService {
     const before = cursor === undefined ? null : decodeCursor(cursor, 1)[0]!;
     // Under a global pull nothing fans out, so no mailbox is whole: every strategy reads PostgreSQL.
     if (strategy !== 'pull' && snapshot.flags.strategy !== 'pull') {
-      const items = await this.fromMailbox(readerId, snapshot, before, limit);
-      if (items) return this.page(items, limit, strategy, 'mailbox');
-      await this.queue.requestMailboxRebuild(readerId, snapshot.mailboxEpoch);
+      const items = await this.fromMailboxUnlessDown(readerId, snapshot, before, limit);
+      if (Array.isArray(items)) return this.page(items, limit, strategy, 'mailbox');
+      // The next read asks again if this request does not get through.
+      if (items === null) {
+        await this.queue.requestMailboxRebuild(readerId, snapshot.mailboxEpoch).catch((e: Error) => this.fellBack(e));
+      }
     }
-    const rows = await this.posts.pullPage(readerId, before, limit);
-    return this.page(rows.map(toItem), limit, strategy, 'database');
+    return this.page(await this.database.page(readerId, before, limit), limit, strategy, 'database');
+  }
+
+  /**
+   * The mailbox's page, or null when the mailbox is missing, being rebuilt or stale, or 'down' when Redis does not
+   * answer: then the reader gets PostgreSQL's page (the same posts, slower) instead of an error.
+   */
+  private async fromMailboxUnlessDown(readerId: string, snapshot: FlagsSnapshot, before: string | null, limit: number) {
+    try {
+      return await this.fromMailbox(readerId, snapshot, before, limit);
+    } catch (error) {
+      if (!isOutage(error)) throw error;
+      this.fellBack(error as Error);
+      return 'down' as const;
+    }
+  }
+
+  /** Logged at most every few seconds: during an outage every read would log it. */
+  private fellBack(error: Error): void {
+    const now = Date.now();
+    if (now - this.lastFallbackLog < FALLBACK_LOG_INTERVAL_MS) return;
+    this.lastFallbackLog = now;
+    this.logger.warn(`Redis did not answer, timelines are read from PostgreSQL: ${error.message}`);
   }
 
   /** Null when the mailbox is missing, being rebuilt, or from an older epoch. */
@@ -69,7 +98,7 @@ export class TimelineService {
       if (pullAuthors.length > 0) lists.push(...(await this.pullAuthorsPosts(pullAuthors, cursor, want, read.bound)));
       // The mailbox holds everything at or above its floor; below it, PostgreSQL has the rest.
       if (read.exhausted && read.floor !== '0') {
-        lists.push(this.candidates(await this.posts.pullPage(readerId, minId(cursor, read.floor), want)));
+        lists.push(this.candidates(await this.database.page(readerId, minId(cursor, read.floor), want)));
       }
       const merged = mergeNewestFirst(lists, want);
       result.push(...(await this.hydrate(merged)));
@@ -94,7 +123,7 @@ export class TimelineService {
     const found = await this.authorTimelines.window(authorIds, before, lowest, want);
     const lists: Candidate[][] = found.lists.map((ids) => ids.map((id) => ({ id })));
     if (found.fromDatabase.length > 0) {
-      lists.push(this.candidates(await this.posts.byAuthors(found.fromDatabase, before, want)));
+      lists.push(this.candidates(await this.database.byAuthors(found.fromDatabase, before, want)));
     }
     await this.requestBuilds(found.missing);
     return lists;
@@ -113,11 +142,8 @@ export class TimelineService {
     await this.queue.requestAuthorTimelines(due);
   }
 
-  private candidates(rows: Awaited<ReturnType<PostsRepository['pullPage']>>): Candidate[] {
-    return rows.map((row) => {
-      const item = toItem(row);
-      return { id: item.id, item };
-    });
+  private candidates(items: TimelineItem[]): Candidate[] {
+    return items.map((item) => ({ id: item.id, item }));
   }
 
   /** Posts deleted after they were delivered are dropped here; the caller then reads further to fill the page. */

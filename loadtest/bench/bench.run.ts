@@ -7,7 +7,7 @@ import { countUsers, seedGraph } from '../graph/graph.seed.js';
 import { evaluateGoals } from './bench.goals.js';
 import type { BenchOptions } from './bench.options.js';
 import { loadScenario, runScenario, type ScenarioContext } from './bench.scenario.js';
-import { DRAIN, PUBLISH_MS, startBenchStack, startCeiling } from './bench.stack.js';
+import { BENCH_LIMITS, DRAIN, PUBLISH_MS, startBenchStack, startCeiling } from './bench.stack.js';
 import { StrategySwitch } from './bench.strategy.js';
 import {
   BENCH_FORMAT,
@@ -164,6 +164,9 @@ export async function runBench(o: BenchOptions, command: string, log: (line: str
       "server figures per step are cut when the step's last request is sent: requests still in flight then count in the next step",
       'capacity ends at the first step over a limit, even if a higher step happens to pass',
       'the load generator, the API, the worker, PostgreSQL and Redis share the machine',
+      `the API's per-client limits are lifted (${Object.entries(BENCH_LIMITS)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}): the driver is one address sending thousands of requests per second`,
     ],
   };
 }

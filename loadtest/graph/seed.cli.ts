@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT as root } from '#libs/contract';
+import { deletePrefix, PROJECT_ROOT as root } from '#libs/contract';
 import { defaultGraphParams, type GraphParams, validateGraphParams } from './graph.params.js';
 import { countUsers, seedGraph } from './graph.seed.js';
 import { warmMailboxes } from './graph.warm.js';
@@ -11,7 +11,10 @@ const USAGE = `Seeds a deterministic synthetic social graph with COPY and writes
 
   --database-url URL        default $DATABASE_URL or postgresql://postgres@127.0.0.1:5432/fanout_lab_bench
                             (created and migrated if missing)
-  --reset                   TRUNCATE users, follows, posts, tokens, outbox first (required if not empty)
+  --reset                   TRUNCATE users, follows, posts, tokens, outbox first (required if not empty), and
+                            delete the deployment's Redis keys (mailboxes, caches, queue) under --redis-prefix
+  --redis-url URL           default $REDIS_URL or redis://127.0.0.1:6379 (used by --reset)
+  --redis-prefix P          default $REDIS_PREFIX or fl, the app's default (used by --reset)
   --if-empty                do nothing when the database already holds users (first start of a demo stack)
   --users N                 accounts (10000)
   --mean-follows N          mean accounts followed per user (50)
@@ -31,6 +34,8 @@ async function main(): Promise<void> {
     options: {
       'database-url': { type: 'string' },
       reset: { type: 'boolean', default: false },
+      'redis-url': { type: 'string' },
+      'redis-prefix': { type: 'string' },
       'if-empty': { type: 'boolean', default: false },
       users: { type: 'string' },
       'mean-follows': { type: 'string' },
@@ -91,6 +96,14 @@ async function main(): Promise<void> {
   log(`database ${target.host}${target.pathname}${args.reset ? ' (reset)' : ''}`);
   const seeded = await seedGraph({ databaseUrl, params, reset: args.reset, out, log });
   const timings = [...seeded.phases];
+  if (args.reset) {
+    // What Redis held describes the data just replaced: without this, mailboxes would keep showing posts that no
+    // longer exist (a running stack rebuilds what is missing from PostgreSQL on first read).
+    const redisUrl = args['redis-url'] ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const prefix = args['redis-prefix'] ?? process.env.REDIS_PREFIX ?? 'fl';
+    const deleted = await deletePrefix(redisUrl, prefix);
+    log(`redis: deleted ${deleted} keys under "${prefix}:" (--reset)`);
+  }
   if (args['api-url'] && args['admin-token']) {
     log(`warming mailboxes through ${args['api-url']}`);
     const seconds = await warmMailboxes({ apiUrl: args['api-url'], adminToken: args['admin-token'], log });

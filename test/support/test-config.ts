@@ -17,6 +17,12 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     OUTBOX_REENQUEUE_MS: '2000',
     // Several shards, as on a Redis Cluster, so the tests exercise the grouping of work by slot.
     REDIS_SHARDS: '16',
+    // Tests drive one client at machine speed from one address: the limits are out of the way except where a test
+    // sets them (test/e2e/limits.e2e-spec.ts, libs/auth).
+    RATE_LIMIT_PER_TOKEN: '1000000',
+    RATE_LIMIT_PER_ADDRESS: '1000000',
+    AUTH_FAILURES_PER_ADDRESS: '1000000',
+    PULL_READS_PER_USER: '1000',
     ...overrides,
   });
 }
@@ -32,6 +38,10 @@ export function envOf(config: AppConfig, extra: Record<string, string> = {}): Re
     OUTBOX_SWEEP_MS: String(config.outboxSweepMs),
     OUTBOX_REENQUEUE_MS: String(config.outboxReenqueueMs),
     REDIS_SHARDS: String(config.redisShards),
+    RATE_LIMIT_PER_TOKEN: String(config.limits.requestsPerToken),
+    RATE_LIMIT_PER_ADDRESS: String(config.limits.requestsPerAddress),
+    AUTH_FAILURES_PER_ADDRESS: String(config.limits.authFailuresPerAddress),
+    PULL_READS_PER_USER: String(config.limits.pullReadsPerUser),
     ...extra,
   };
 }

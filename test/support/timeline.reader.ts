@@ -1,4 +1,5 @@
 import type { Strategy } from '#libs/config';
+import type { ApiClient } from '#libs/contract';
 import type { TimelineService } from '#libs/timeline';
 import type { TestUser } from '../factories/user.factory.js';
 
@@ -13,4 +14,17 @@ export async function readAllPages(timeline: TimelineService, reader: TestUser, 
     if (pages.length > 100) throw new Error('more than 100 pages: the cursor does not advance');
   } while (cursor);
   return pages;
+}
+
+/**
+ * A reader's timeline over HTTP once their mailbox serves it: a mailbox is built on its first read (that read comes
+ * from PostgreSQL), so this reads until the answer's source is the mailbox, for at most 10 s.
+ */
+export async function readFromMailbox(api: ApiClient, token: string, query = 'strategy=push') {
+  for (let i = 0; ; i++) {
+    const page = (await api.call('GET', `/v1/me/timeline?${query}`, { token })).body;
+    if (page.source === 'mailbox') return page as { items: { id: string }[]; source: string };
+    if (i >= 100) throw new Error(`the mailbox never served the timeline: ${JSON.stringify(page)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

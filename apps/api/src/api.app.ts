@@ -1,25 +1,38 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthService } from '#libs/auth';
 import { loggerLevels, STRATEGIES, type AppConfig, type Strategy } from '#libs/config';
 import { FlagsService } from '#libs/flags';
 import { instrumentHttp, MetricsService } from '#libs/metrics';
 import { TimelineService } from '#libs/timeline';
-import { BODY_LIMIT_BYTES } from './api.limits.js';
+import { answerClientError, BODY_LIMIT_BYTES } from './api.limits.js';
+import { sendError } from '#libs/errors';
 import { ApiModule } from './api.module.js';
+import { parseJsonBodies } from './json.body.js';
+import { limitRequestRates } from './rate.limits.js';
 import { registerTimelineRoute } from './timeline.route.js';
 
 /** Builds the HTTP app (used by main.ts and by the integration tests). */
 export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(config),
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
+    new FastifyAdapter({
+      bodyLimit: BODY_LIMIT_BYTES,
+      // The whole request (headers and body) must arrive within this; a body trickled byte by byte is cut off.
+      requestTimeout: config.timeouts.requestMs,
+      // Errors Fastify meets before routing (a malformed URL, say) answer like every other error.
+      frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => void sendError(reply, error),
+      clientErrorHandler: answerClientError,
+      trustProxy: config.limits.trustProxy,
+    }),
     { logger: loggerLevels(config.logLevel), bufferLogs: false },
   );
-  app.enableShutdownHooks();
+  // No enableShutdownHooks: Nest's would close PostgreSQL and Redis before the HTTP server (api.shutdown.ts).
   const flags = app.get(FlagsService);
   const fastify = app.getHttpAdapter().getInstance();
+  parseJsonBodies(app);
+  await limitRequestRates(app, config);
   instrumentHttp(fastify, app.get(MetricsService), (request) => strategyOf(request, flags));
   registerTimelineRoute(fastify, app.get(AuthService), app.get(TimelineService));
   await app.init();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { STRATEGIES } from '#libs/config';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '#libs/paging';
+import { ValidationFailedError } from '#libs/errors';
 import { PostBody } from '#libs/posts';
 
 // PostgreSQL cannot store U+0000 in text; refuse it here rather than fail in the database.
@@ -21,11 +22,12 @@ export const CreateUserDto = z.strictObject({
 export const CreatePostDto = z.strictObject({ body: PostBody });
 
 export const PageQueryDto = z.strictObject({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1, `must be 1 to ${MAX_LIMIT}`)
-    .max(MAX_LIMIT, `must be 1 to ${MAX_LIMIT}`)
+  // Decimal digits only: a number coerced the JavaScript way would take 0x10, 1e2 or " 5 " as well.
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,4}$/, `must be a whole number from 1 to ${MAX_LIMIT}`)
+    .transform(Number)
+    .pipe(z.number().min(1, `must be 1 to ${MAX_LIMIT}`).max(MAX_LIMIT, `must be 1 to ${MAX_LIMIT}`))
     .default(DEFAULT_LIMIT),
   cursor: z.string().min(1).optional(),
 });
@@ -53,3 +55,15 @@ export const PatchFlagsDto = z
   )
   // What the refine checks, said in JSON Schema for the OpenAPI document.
   .meta({ minProperties: 1 });
+
+/**
+ * The Idempotency-Key header of a post (the IETF draft's name): 1 to 100 printable ASCII characters, a UUID say.
+ * Absent means no key.
+ */
+export function parseIdempotencyKey(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  if (!/^[\x21-\x7e]{1,100}$/.test(header)) {
+    throw new ValidationFailedError('Idempotency-Key: must be 1 to 100 printable ASCII characters without spaces.');
+  }
+  return header;
+}

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '#libs/config';
 import { createApiApp } from './api.app.js';
+import { stopApiGracefully } from './api.shutdown.js';
 
 try {
   const config = loadConfig();
@@ -9,6 +10,7 @@ try {
   }
   const app = await createApiApp(config);
   await app.listen(config.port, config.host);
+  stopApiGracefully(app, config.timeouts.shutdownGraceMs);
   console.log(`fanout-lab api listening on http://${config.host}:${config.port}`);
 } catch (error) {
   if (error instanceof ConfigError) {

@@ -1,9 +1,11 @@
-import { Controller, Get, Header, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Inject, Res, UseGuards } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '#libs/config';
+import { UnauthorizedError } from '#libs/errors';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AdminGuard } from '#libs/auth';
 import { combine } from '#libs/contract';
-import { MetricsService, MetricsStore } from '#libs/metrics';
+import { mayScrape, MetricsService, MetricsStore } from '#libs/metrics';
 import { ApiDoc, ValidQuery } from './api-doc.decorators.js';
 import { MetricsQueryDto } from './api.dto.js';
 
@@ -15,17 +17,24 @@ export class MetricsController {
   constructor(
     private readonly metrics: MetricsService,
     private readonly store: MetricsStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Prometheus text format: this process's golden signals (the worker serves its own on WORKER_METRICS_PORT). */
   @Get('metrics')
   @ApiDoc({
     tag: 'health',
-    summary: "This process's Prometheus metrics (text format)",
+    summary: "This process's Prometheus metrics (text format); with METRICS_TOKEN set, only with that bearer token",
     returns: z.string(),
     contentType: 'text/plain',
+    errors: ['UNAUTHORIZED'],
   })
-  async prometheus(@Res({ passthrough: true }) reply: FastifyReply) {
+  async prometheus(
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('authorization') authorization: string | undefined,
+  ) {
+    if (!mayScrape(this.config, authorization))
+      throw new UnauthorizedError('Send Authorization: Bearer <METRICS_TOKEN>.');
     reply.header('content-type', this.metrics.prometheusContentType);
     return this.metrics.prometheus();
   }

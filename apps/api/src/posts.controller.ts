@@ -1,9 +1,9 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, Headers, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { CurrentUserId, UserGuard } from '#libs/auth';
 import { parseId } from '#libs/paging';
 import { MAX_POST_LENGTH, PostsService } from '#libs/posts';
 import { ApiDoc, ValidBody } from './api-doc.decorators.js';
-import { CreatePostDto } from './api.dto.js';
+import { CreatePostDto, parseIdempotencyKey } from './api.dto.js';
 import { PostResponse } from '#libs/contract';
 
 @Controller('v1/posts')
@@ -15,12 +15,18 @@ export class PostsController {
   @UseGuards(UserGuard)
   @ApiDoc({
     tag: 'posts',
-    summary: `Post (1 to ${MAX_POST_LENGTH} Unicode code points); fan-out to followers happens after the answer`,
+    summary:
+      `Post (1 to ${MAX_POST_LENGTH} Unicode code points); fan-out to followers happens after the answer. ` +
+      'A retry with the same Idempotency-Key header gets the post made the first time',
     returns: PostResponse,
     errors: ['POST_TOO_LONG'],
   })
-  create(@CurrentUserId() me: string, @ValidBody(CreatePostDto) body: { body: string }) {
-    return this.posts.create(me, body.body);
+  create(
+    @CurrentUserId() me: string,
+    @ValidBody(CreatePostDto) body: { body: string },
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+  ) {
+    return this.posts.create(me, body.body, parseIdempotencyKey(idempotencyKey));
   }
 
   @Get(':id')

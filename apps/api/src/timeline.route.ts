@@ -33,7 +33,7 @@ export function registerTimelineRoute(fastify: FastifyInstance, auth: AuthServic
     url: TIMELINE_ROUTE.url,
     handler: async (request, reply) => {
       try {
-        const me = await auth.userIdFor(request.headers.authorization);
+        const me = await auth.userIdFor(request.headers.authorization, request.ip);
         const query = parseWith(TIMELINE_ROUTE.query, request.query);
         return await timeline.read(me, query.strategy, query.cursor, query.limit);
       } catch (error) {

@@ -10,7 +10,15 @@ import { FANOUT_QUEUE, type FanoutJobs } from '#libs/jobs';
  * before the whole application is initialised (the flags loaded, the scripts defined): jobs already queued when a
  * worker starts would otherwise meet providers that are not ready yet.
  */
-@Processor(FANOUT_QUEUE, { autorun: false })
+@Processor(FANOUT_QUEUE, {
+  autorun: false,
+  // A killed worker's jobs are taken over once their lock expires: 10 s, checked every 5 s (BullMQ's defaults are 30 s
+  // each, so up to a minute and a half). The price is a job blocked for more than 10 s counting as stalled and running
+  // again elsewhere, which idempotent jobs absorb; no job here holds the event loop for anything like that long.
+  lockDuration: 10_000,
+  stalledInterval: 5_000,
+  maxStalledCount: 2,
+})
 export class FanoutProcessor extends WorkerHost implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('FanoutProcessor');
 
@@ -32,6 +40,12 @@ export class FanoutProcessor extends WorkerHost implements OnModuleInit, OnAppli
 
   process(job: Job, token?: string): Promise<unknown> {
     return this.router.handle(job, token!);
+  }
+
+  /** Redis going away is reported here (the worker reconnects by itself); unheard, the event would end the process. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn(`fan-out worker: ${error.message}`);
   }
 
   /**

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '#libs/config';
 import { createWorkerApp } from './worker.app.js';
+import { stopWorkerGracefully } from './worker.shutdown.js';
 
 try {
   const config = loadConfig();
-  await createWorkerApp(config);
+  const app = await createWorkerApp(config);
+  stopWorkerGracefully(app, config.timeouts.shutdownGraceMs);
   console.log(`fanout-lab worker running (concurrency ${config.fanoutConcurrency})`);
 } catch (error) {
   if (error instanceof ConfigError) {

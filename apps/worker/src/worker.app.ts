@@ -9,7 +9,7 @@ export async function createWorkerApp(config: AppConfig): Promise<INestApplicati
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     logger: loggerLevels(config.logLevel),
   });
-  app.enableShutdownHooks();
+  // No enableShutdownHooks: Nest's would close PostgreSQL and Redis under running jobs (worker.shutdown.ts).
   await app.init();
   app.get(OutboxRelay).start();
   return app;

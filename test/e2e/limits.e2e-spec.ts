@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, startProduct, type ApiResponse, type Service } from '#libs/contract';
+import { freePort } from '../support/processes.js';
+import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
+
+// What one client may cost the others, on two API processes of one deployment: the request rates are counted in
+// Redis, so a client spreading its requests over both processes is held to one limit.
+
+const PER_TOKEN = 20;
+const PER_ADDRESS = 15;
+const env = envOf(
+  testConfig({
+    RATE_LIMIT_PER_TOKEN: String(PER_TOKEN),
+    RATE_LIMIT_PER_ADDRESS: String(PER_ADDRESS),
+    PULL_READS_PER_USER: '1',
+  }),
+  { TIMELINE_STRATEGY: 'pull' },
+);
+const apis: Service[] = [];
+const clients: ApiClient[] = [];
+
+beforeAll(async () => {
+  for (let i = 0; i < 2; i++) {
+    const port = await freePort();
+    apis.push(await startProduct('api', { ...env, PORT: String(port), HOST: '127.0.0.1' }));
+    clients.push(new ApiClient(`http://127.0.0.1:${port}`, ADMIN_TOKEN));
+  }
+});
+afterAll(async () => Promise.all(apis.map((api) => api.stop())));
+
+/** Starts every call at once and returns the answers. */
+const burst = (count: number, call: (i: number) => Promise<ApiResponse>) =>
+  Promise.all(Array.from({ length: count }, (_, i) => call(i)));
+
+/** Waits for the start of a fresh one-second window, so a burst is counted in one. */
+async function freshSecond(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20));
+}
+
+async function someUser(): Promise<{ id: string; token: string }> {
+  for (;;) {
+    const created = await clients[0]!.call('POST', '/v1/users', { body: { handle: uniqueHandle('lim') } });
+    if (created.status === 201) return created.body;
+    await freshSecond();
+  }
+}
+
+describe('rate limits shared by every API process', () => {
+  it('holds one token to RATE_LIMIT_PER_TOKEN per second across both processes, with 429 and Retry-After', async () => {
+    const [ann, bob] = [await someUser(), await someUser()];
+    await freshSecond();
+    const answers = await burst(2 * PER_TOKEN, (i) =>
+      clients[i % 2]!.call('GET', `/v1/users/${ann.id}`, { token: ann.token }),
+    );
+    const statuses = answers.map((a) => a.status);
+    // Each process alone saw exactly PER_TOKEN: only a shared count refuses any.
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(PER_TOKEN);
+    const refused = answers.filter((a) => a.status === 429);
+    expect(refused.length).toBeGreaterThanOrEqual(PER_TOKEN);
+    expect(refused[0]!.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
+    // Someone else is not held back by ann.
+    expect((await clients[1]!.call('GET', `/v1/users/${ann.id}`, { token: bob.token })).status).toBe(200);
+  });
+
+  it('sends Retry-After, and never limits health probes', async () => {
+    const user = await someUser();
+    await freshSecond();
+    let retryAfter: string | null = null;
+    for (let i = 0; i < PER_TOKEN + 5 && retryAfter === null; i++) {
+      const response = await fetch(`${clients[0]!.baseUrl}/v1/users/${user.id}`, {
+        headers: { authorization: `Bearer ${user.token}` },
+      });
+      if (response.status === 429) retryAfter = response.headers.get('retry-after');
+    }
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    const probes = await burst(3 * PER_ADDRESS, () => clients[0]!.call('GET', '/health/live'));
+    expect(new Set(probes.map((p) => p.status))).toEqual(new Set([200]));
+  });
+
+  it('holds requests without a token to RATE_LIMIT_PER_ADDRESS per second', async () => {
+    await freshSecond();
+    const answers = await burst(2 * PER_ADDRESS, (i) =>
+      clients[i % 2]!.call('POST', '/v1/users', { body: { handle: uniqueHandle('flood') } }),
+    );
+    expect(answers.filter((a) => a.status === 201).length).toBeLessThanOrEqual(PER_ADDRESS);
+    expect(answers.filter((a) => a.status === 429).length).toBeGreaterThanOrEqual(PER_ADDRESS);
+  });
+
+  it('lets one user run only PULL_READS_PER_USER timeline joins at once', async () => {
+    const [reader, other] = [await someUser(), await someUser()];
+    await freshSecond();
+    const answers = await burst(PER_TOKEN - 2, () =>
+      clients[0]!.call('GET', '/v1/me/timeline?strategy=pull', { token: reader.token }),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses).toContain(200);
+    expect(statuses).toContain(429);
+    expect(new Set(statuses)).toEqual(new Set([200, 429]));
+    expect(answers.find((a) => a.status === 429)!.body.message).toMatch(/at once per user/);
+    expect((await clients[0]!.call('GET', '/v1/me/timeline', { token: other.token })).status).toBe(200);
+  });
+});
