@@ -4,7 +4,7 @@ import { RedisService } from '#libs/redis';
 import { PrivateRedis } from '../../test/support/private.redis.js';
 import { freePort } from '../../test/support/processes.js';
 import { testConfig } from '../../test/support/test-config.js';
-import { DeadlineError, isOutage, withDeadline } from './outage.js';
+import { DeadlineError, isOutage, isRedisOutage, withDeadline } from './outage.js';
 
 // The shapes outages really take, produced against real servers: a port nobody listens on, a Redis frozen with
 // SIGSTOP, a statement past its timeout. What is not an outage (a constraint, a syntax error) must stay a 500.
@@ -28,7 +28,9 @@ describe('isOutage', () => {
     const refused = new RedisService(testConfig({ REDIS_URL: `redis://127.0.0.1:${closedPort}` }));
     const frozen = new RedisService(testConfig({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '200' }));
     try {
-      expect(isOutage(await failure(refused.client.ping()))).toBe(true);
+      const refusal = await failure(refused.client.ping());
+      expect(isOutage(refusal)).toBe(true);
+      expect(isRedisOutage(refusal)).toBe(true);
       await frozen.client.ping();
       redis.freeze();
       const started = Date.now();
@@ -45,7 +47,10 @@ describe('isOutage', () => {
   it('knows PostgreSQL refused, through Prisma and through the prepared statements', async () => {
     const prisma = new PrismaService(testConfig({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${closedPort}/x` }));
     try {
-      expect(isOutage(await failure(prisma.$queryRaw`SELECT 1`))).toBe(true);
+      const refusal = await failure(prisma.$queryRaw`SELECT 1`);
+      expect(isOutage(refusal)).toBe(true);
+      // A PostgreSQL outage is not one a caller may route around by reading PostgreSQL.
+      expect(isRedisOutage(refusal)).toBe(false);
       expect(isOutage(await failure(prisma.prepared('outage-probe', 'SELECT 1', [])))).toBe(true);
     } finally {
       await prisma.onModuleDestroy();
@@ -63,6 +68,20 @@ describe('isOutage', () => {
       expect(isOutage(await failure(prisma.user.create({ data: { handle, displayName: handle } })))).toBe(false);
     } finally {
       await prisma.onModuleDestroy();
+    }
+  });
+
+  it('knows a Redis that is up but refuses writes (OOM under noeviction)', async () => {
+    const full = new RedisService(testConfig({ REDIS_URL: redis.url }));
+    try {
+      await full.client.config('SET', 'maxmemory', '1');
+      const error = await failure(full.client.set('one-more', 'x'));
+      expect((error as Error).message).toMatch(/^OOM/);
+      expect(isRedisOutage(error)).toBe(true);
+      expect(isOutage(error)).toBe(true);
+    } finally {
+      await full.client.config('SET', 'maxmemory', '0');
+      full.client.disconnect();
     }
   });
 

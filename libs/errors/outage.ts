@@ -7,13 +7,36 @@
  * server (libs/errors/outage.int-spec.ts).
  */
 export function isOutage(error: unknown): boolean {
+  if (isRedisOutage(error)) return true;
   for (const link of causeChain(error)) {
     if (OUTAGE_CODES.has(String(link.code ?? ''))) return true;
-    if (link.name === 'MaxRetriesPerRequestError' || link.name === 'DeadlineError') return true;
+    if (link.name === 'DeadlineError') return true;
     if (typeof link.message === 'string' && OUTAGE_MESSAGES.test(link.message)) return true;
   }
   return false;
 }
+
+/**
+ * Whether an error is Redis (ioredis or the queue on it) not answering or refusing work for now: unreachable, not
+ * answering in time, or replying that it cannot take writes (OOM under `noeviction`, loading, a read-only replica,
+ * a cluster slot without its master). A caller that has a way around Redis takes it on these, and only on these:
+ * a PostgreSQL outage must not send it to PostgreSQL twice.
+ */
+export function isRedisOutage(error: unknown): boolean {
+  for (const link of causeChain(error)) {
+    if (link.name === 'MaxRetriesPerRequestError') return true;
+    if (link.name === 'DeadlineError' && typeof link.message === 'string' && link.message.includes('queue'))
+      return true;
+    if (typeof link.message === 'string' && (REDIS_MESSAGES.test(link.message) || REDIS_REPLIES.test(link.message))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+const REDIS_MESSAGES = /Connection is closed|Command timed out|Stream isn't writeable|max retries per request/i;
+/** Error replies of a Redis that is up but cannot serve this now. */
+const REDIS_REPLIES = /^(OOM|BUSY|LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b/;
 
 const OUTAGE_CODES = new Set([
   // Sockets.
@@ -48,12 +71,10 @@ const OUTAGE_CODES = new Set([
 const OUTAGE_MESSAGES = new RegExp(
   [
     'Connection terminated',
+    // node-postgres after its pool was ended: a request that outlived a shutdown.
+    'Cannot use a pool after calling end',
     'timeout exceeded when trying to connect',
     'Query read timeout',
-    'Connection is closed',
-    'Command timed out',
-    "Stream isn't writeable",
-    'max retries per request',
     "Can't reach database server",
     'canceling statement due to statement timeout',
     'Unable to start a transaction in the given time',

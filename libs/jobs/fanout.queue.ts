@@ -22,9 +22,10 @@ const DROP_ON_FAIL: JobsOptions = { removeOnFail: true };
 
 /**
  * Typed producer for the fan-out queue: every job the product adds goes through here, with its id (which makes adding
- * it twice harmless) and its options decided in this one place. Every call waits at most REDIS_COMMAND_TIMEOUT_MS:
- * BullMQ's connection keeps commands while Redis is away and would make a caller wait for as long as the outage lasts.
- * A call given up on may still complete when Redis is back, which the job ids make harmless.
+ * it twice harmless) and its options decided in this one place. Calls made while a client waits (the requests below,
+ * the queue's depth, the enqueue after a write: `withinRequestBudget`) wait at most REDIS_COMMAND_TIMEOUT_MS, as a
+ * frozen Redis would hold them for as long as it lasts; one given up on may still complete later, which the job ids
+ * make harmless. The worker's own calls (a big author's batch jobs, a rebuild of every mailbox) take what they take.
  */
 @Injectable()
 export class FanoutQueue {
@@ -47,7 +48,7 @@ export class FanoutQueue {
   }
 
   async add<N extends FanoutJobName>(name: N, data: FanoutJobs[N], jobId: string, opts: JobsOptions = {}) {
-    return this.bounded(this.queue.add(name, data, { ...DEFAULT_JOB_OPTIONS, ...opts, jobId }));
+    return this.queue.add(name, data, { ...DEFAULT_JOB_OPTIONS, ...opts, jobId });
   }
 
   /** Many jobs of one name in one round trip; `opts` apply to all of them, each with its own id. */
@@ -56,16 +57,16 @@ export class FanoutQueue {
     jobs: readonly { data: FanoutJobs[N]; jobId: string }[],
     opts: JobsOptions = {},
   ) {
-    return this.bounded(
-      this.queue.addBulk(
-        jobs.map(({ data, jobId }) => ({ name, data, opts: { ...DEFAULT_JOB_OPTIONS, ...opts, jobId } })),
-      ),
+    return this.queue.addBulk(
+      jobs.map(({ data, jobId }) => ({ name, data, opts: { ...DEFAULT_JOB_OPTIONS, ...opts, jobId } })),
     );
   }
 
   /** A reader found their mailbox missing, stale or being rebuilt: one rebuild per user and epoch. */
   async requestMailboxRebuild(userId: string, epoch: number): Promise<void> {
-    await this.add('mailbox-rebuild', { userId, epoch }, jobIds.rebuild(userId, epoch, 'lazy'), DROP_ON_FAIL);
+    await this.withinRequestBudget(
+      this.add('mailbox-rebuild', { userId, epoch }, jobIds.rebuild(userId, epoch, 'lazy'), DROP_ON_FAIL),
+    );
   }
 
   /** Rebuilds of many users at once (the admin's rebuild of every mailbox), under one round name. */
@@ -79,15 +80,17 @@ export class FanoutQueue {
 
   /** The admin's "rebuild every mailbox"; the worker pages through the users. */
   async requestRebuildAll(requestedAt: number): Promise<void> {
-    await this.add('rebuild-all', { requestedAt }, `rebuild-all-${requestedAt}`);
+    await this.withinRequestBudget(this.add('rebuild-all', { requestedAt }, `rebuild-all-${requestedAt}`));
   }
 
   /** Author timelines Redis lost, in one round trip. */
   async requestAuthorTimelines(authorIds: readonly string[]): Promise<void> {
-    await this.addBulk(
-      'author-timeline-build',
-      authorIds.map((authorId) => ({ data: { authorId }, jobId: jobIds.authorTimeline(authorId) })),
-      DROP_ON_FAIL,
+    await this.withinRequestBudget(
+      this.addBulk(
+        'author-timeline-build',
+        authorIds.map((authorId) => ({ data: { authorId }, jobId: jobIds.authorTimeline(authorId) })),
+        DROP_ON_FAIL,
+      ),
     );
   }
 
@@ -104,21 +107,22 @@ export class FanoutQueue {
    * state ('waiting', 'active', 'delayed', 'waiting-children', 'prioritized', 'completed', 'failed').
    */
   async stateOf(jobId: string): Promise<string> {
-    return this.bounded(this.queue.getJobState(jobId));
+    return this.queue.getJobState(jobId);
   }
 
   /** Removes a finished job (failed or completed) so its id can be added again. */
   async remove(jobId: string): Promise<void> {
-    await this.bounded(this.queue.remove(jobId));
+    await this.queue.remove(jobId);
   }
 
   async depths(): Promise<Record<string, number>> {
-    return this.bounded(
+    return this.withinRequestBudget(
       this.queue.getJobCounts('waiting', 'active', 'delayed', 'waiting-children', 'failed', 'prioritized'),
     );
   }
 
-  private bounded<T>(call: Promise<T>): Promise<T> {
+  /** Waits at most REDIS_COMMAND_TIMEOUT_MS for a queue call a client is waiting on. */
+  withinRequestBudget<T>(call: Promise<T>): Promise<T> {
     return withDeadline(call, this.timeoutMs, 'the fan-out queue');
   }
 }

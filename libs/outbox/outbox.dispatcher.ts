@@ -20,8 +20,7 @@ export class OutboxDispatcher {
    */
   async dispatch(events: PendingEvent[], { markedEnqueued = false } = {}): Promise<void> {
     try {
-      if (markedEnqueued) await this.addJobs(events);
-      else await this.enqueue(events);
+      await this.queue.withinRequestBudget(markedEnqueued ? this.addJobs(events) : this.enqueue(events));
     } catch (error) {
       this.logger.warn(`fast-path enqueue failed, the outbox sweep will retry: ${(error as Error).message}`);
     }

@@ -55,6 +55,8 @@ describe('PostsService.create', () => {
     const plain = [await posts.create(ann!.id, 'again'), await posts.create(ann!.id, 'again')];
     expect(plain[0]!.id).not.toBe(plain[1]!.id);
     expect((await userRow(ann!)).postsCount).toBe(3);
+    // The same key for another body is a client's mistake, not a retry.
+    await expect(posts.create(ann!.id, 'something else', 'key-1')).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
   it('refuses an empty, blank or too long body, and an unknown author, writing nothing', async () => {

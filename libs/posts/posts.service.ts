@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ForbiddenError, NotFoundError } from '#libs/errors';
+import { ConflictError, ForbiddenError, NotFoundError } from '#libs/errors';
 import { OutboxWriter } from '#libs/outbox';
 import { decodeCursor, encodeCursor, pageOf, type Page } from '#libs/paging';
 import { PostCacheStore } from './post-cache.store.js';
@@ -26,6 +26,9 @@ export class PostsService {
     const created = await this.posts.insertWithEvent(authorId, body, idempotencyKey);
     if (!created) {
       const earlier = idempotencyKey === null ? null : await this.posts.byIdempotencyKey(authorId, idempotencyKey);
+      if (earlier && earlier.body !== body) {
+        throw new ConflictError('This Idempotency-Key was used for another post: send a new key for a new post.');
+      }
       if (earlier) return toItem(earlier);
       throw new NotFoundError(`No user with id ${authorId}.`);
     }
@@ -61,7 +64,7 @@ export class PostsService {
   }
 
   private skipped(what: string, error: Error): void {
-    this.logger.warn(`${what} skipped, Redis did not answer: ${error.message}`);
+    this.logger.warn(`${what} skipped, Redis did not take it: ${error.message}`);
   }
 
   async byAuthor(authorId: string, cursor: string | undefined, limit: number): Promise<Page<TimelineItem>> {
@@ -85,7 +88,10 @@ export class PostsService {
     const deleted = rows.filter((r) => r.deleted).map((r) => r.id.toString());
     for (const item of live) found.set(item.id, item);
     for (const id of deleted) found.set(id, 'deleted');
-    await Promise.all([this.cache.put(live), this.cache.markDeleted(deleted)]);
+    // Filling the cache is for the next read: a Redis that cannot take it (away, full) must not fail this one.
+    await Promise.all([this.cache.put(live), this.cache.markDeleted(deleted)]).catch((error: Error) =>
+      this.skipped('caching hydrated posts', error),
+    );
     return found;
   }
 }

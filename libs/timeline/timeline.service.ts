@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { isOutage } from '#libs/errors';
+import { isRedisOutage } from '#libs/errors';
 import type { Strategy } from '#libs/config';
 import { FlagsService, type FlagsSnapshot } from '#libs/flags';
 import { MailboxStore } from '#libs/mailbox';
@@ -68,7 +68,8 @@ export class TimelineService {
     try {
       return await this.fromMailbox(readerId, snapshot, before, limit);
     } catch (error) {
-      if (!isOutage(error)) throw error;
+      // Only Redis: PostgreSQL failing under the mailbox read would fail the join just the same, at twice the cost.
+      if (!isRedisOutage(error)) throw error;
       this.fellBack(error as Error);
       return 'down' as const;
     }
@@ -139,7 +140,8 @@ export class TimelineService {
     if (due.length === 0) return;
     for (const id of due) this.buildRequested.set(id, now);
     if (this.buildRequested.size > 10_000) this.buildRequested.clear();
-    await this.queue.requestAuthorTimelines(due);
+    // A request that does not get through is made again by a later read: it must not cost this read its page.
+    await this.queue.requestAuthorTimelines(due).catch((error: Error) => this.fellBack(error));
   }
 
   private candidates(items: TimelineItem[]): Candidate[] {

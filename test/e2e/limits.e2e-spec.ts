@@ -48,10 +48,11 @@ async function someUser(): Promise<{ id: string; token: string }> {
 describe('rate limits shared by every API process', () => {
   it('holds one token to RATE_LIMIT_PER_TOKEN per second across both processes, with 429 and Retry-After', async () => {
     const [ann, bob] = [await someUser(), await someUser()];
+    // Each process verifies ann's and bob's tokens once (until then their requests count against their address).
+    for (const client of clients)
+      for (const user of [ann, bob]) await client.call('GET', '/v1/me', { token: user.token });
     await freshSecond();
-    const answers = await burst(2 * PER_TOKEN, (i) =>
-      clients[i % 2]!.call('GET', `/v1/users/${ann.id}`, { token: ann.token }),
-    );
+    const answers = await burst(2 * PER_TOKEN, (i) => clients[i % 2]!.call('GET', '/v1/me', { token: ann.token }));
     const statuses = answers.map((a) => a.status);
     // Each process alone saw exactly PER_TOKEN: only a shared count refuses any.
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(PER_TOKEN);
@@ -59,15 +60,16 @@ describe('rate limits shared by every API process', () => {
     expect(refused.length).toBeGreaterThanOrEqual(PER_TOKEN);
     expect(refused[0]!.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
     // Someone else is not held back by ann.
-    expect((await clients[1]!.call('GET', `/v1/users/${ann.id}`, { token: bob.token })).status).toBe(200);
+    expect((await clients[1]!.call('GET', '/v1/me', { token: bob.token })).status).toBe(200);
   });
 
   it('sends Retry-After, and never limits health probes', async () => {
     const user = await someUser();
+    await clients[0]!.call('GET', '/v1/me', { token: user.token });
     await freshSecond();
     let retryAfter: string | null = null;
     for (let i = 0; i < PER_TOKEN + 5 && retryAfter === null; i++) {
-      const response = await fetch(`${clients[0]!.baseUrl}/v1/users/${user.id}`, {
+      const response = await fetch(`${clients[0]!.baseUrl}/v1/me`, {
         headers: { authorization: `Bearer ${user.token}` },
       });
       if (response.status === 429) retryAfter = response.headers.get('retry-after');
@@ -77,10 +79,13 @@ describe('rate limits shared by every API process', () => {
     expect(new Set(probes.map((p) => p.status))).toEqual(new Set([200]));
   });
 
-  it('holds requests without a token to RATE_LIMIT_PER_ADDRESS per second', async () => {
+  it('holds requests without a verified token to RATE_LIMIT_PER_ADDRESS per second, invented tokens included', async () => {
     await freshSecond();
     const answers = await burst(2 * PER_ADDRESS, (i) =>
-      clients[i % 2]!.call('POST', '/v1/users', { body: { handle: uniqueHandle('flood') } }),
+      clients[i % 2]!.call('POST', '/v1/users', {
+        body: { handle: uniqueHandle('flood') },
+        ...(i % 3 === 0 && { token: `flt_invented_${i}` }),
+      }),
     );
     expect(answers.filter((a) => a.status === 201).length).toBeLessThanOrEqual(PER_ADDRESS);
     expect(answers.filter((a) => a.status === 429).length).toBeGreaterThanOrEqual(PER_ADDRESS);
@@ -88,6 +93,7 @@ describe('rate limits shared by every API process', () => {
 
   it('lets one user run only PULL_READS_PER_USER timeline joins at once', async () => {
     const [reader, other] = [await someUser(), await someUser()];
+    for (const user of [reader, other]) await clients[0]!.call('GET', '/v1/me', { token: user.token });
     await freshSecond();
     const answers = await burst(PER_TOKEN - 2, () =>
       clients[0]!.call('GET', '/v1/me/timeline?strategy=pull', { token: reader.token }),
