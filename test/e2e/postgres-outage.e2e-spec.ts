@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, migrateDatabase } from '#libs/contract';
 import { PrivatePostgres } from '../support/private.postgres.js';
 import { freePort, startStack } from '../support/processes.js';
-import { readFromMailbox } from '../support/timeline.reader.js';
+import { pageIds, readFromMailbox, timed } from '../support/timeline.reader.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
 
 // The API and a worker on a PostgreSQL of this test's own, frozen (SIGSTOP: connections open, nothing answers) and
@@ -35,13 +35,7 @@ afterAll(async () => {
   await postgres?.remove();
 });
 
-async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; result: T }> {
-  const started = performance.now();
-  const result = await call();
-  return { ms: performance.now() - started, result };
-}
-
-const ids = (page: { items: { id: string }[] }) => page.items.map((p) => p.id);
+const ids = pageIds;
 
 /** POST /v1/posts with an Idempotency-Key (the API client sends none). */
 async function postWithKey(token: string, body: string, key: string) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '#libs/contract';
 import { PrivateRedis } from '../support/private.redis.js';
 import { freePort, startStack } from '../support/processes.js';
-import { readFromMailbox } from '../support/timeline.reader.js';
+import { pageIds, readFromMailbox, timed } from '../support/timeline.reader.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
 
 // The API and a worker on a Redis of this test's own, which is killed while they serve and comes back empty. With the
@@ -28,13 +28,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; result: T }> {
-  const started = performance.now();
-  const result = await call();
-  return { ms: performance.now() - started, result };
-}
-
-const ids = (page: { items: { id: string }[] }) => page.items.map((p) => p.id);
+const ids = pageIds;
 
 describe('Redis down and back, empty', () => {
   it('answers every request within its budget, loses no write, and converges once Redis is back', async () => {

@@ -28,3 +28,13 @@ export async function readFromMailbox(api: ApiClient, token: string, query = 'st
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** The post ids of a page, in its order. */
+export const pageIds = (page: { items: { id: string }[] }) => page.items.map((p) => p.id);
+
+/** Runs `call` and says how long it took: the fault tests hold every answer to a time budget. */
+export async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const started = performance.now();
+  const result = await call();
+  return { ms: performance.now() - started, result };
+}
