@@ -40,6 +40,8 @@ export interface AppConfig {
   metricsToken: string | null;
   /** How many accounts one user may follow. */
   maxFollowing: number;
+  /** Browser origins allowed to call the API (CORS): '*' or a list. */
+  corsOrigins: '*' | string[];
   limits: Limits;
   production: boolean;
   /** Bounds on every dependency call and request, so an outage answers fast instead of hanging (see README). */
@@ -107,6 +109,10 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   NODE_ENV: z.string().optional(),
   MAX_FOLLOWING: int(1, 10_000_000).default(5000),
+  CORS_ORIGINS: z
+    .string()
+    .regex(/^(\*|https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*)$/, '"*" or a comma-separated list of http(s) origins')
+    .default('*'),
   DB_POOL_SIZE: int(2, 1000).default(10),
   PULL_READS_PER_USER: int(1, 10_000).default(2),
   PULL_READ_CONCURRENCY: int(1, 1000).optional(),
@@ -196,6 +202,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerMetricsPort: e.WORKER_METRICS_PORT ?? null,
     metricsToken: e.METRICS_TOKEN ?? null,
     maxFollowing: e.MAX_FOLLOWING,
+    corsOrigins: e.CORS_ORIGINS === '*' ? '*' : e.CORS_ORIGINS.split(','),
     limits: {
       dbPoolSize: e.DB_POOL_SIZE,
       pullReadsPerUser: e.PULL_READS_PER_USER,

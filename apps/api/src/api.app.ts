@@ -9,6 +9,7 @@ import { TimelineService } from '#libs/timeline';
 import { answerClientError, BODY_LIMIT_BYTES } from './api.limits.js';
 import { sendError } from '#libs/errors';
 import { ApiModule } from './api.module.js';
+import { secureHeaders } from './http.headers.js';
 import { parseJsonBodies } from './json.body.js';
 import { limitRequestRates } from './rate.limits.js';
 import { registerTimelineRoute } from './timeline.route.js';
@@ -32,6 +33,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   const flags = app.get(FlagsService);
   const fastify = app.getHttpAdapter().getInstance();
   parseJsonBodies(app);
+  await secureHeaders(app, config);
   await limitRequestRates(app, config);
   instrumentHttp(fastify, app.get(MetricsService), (request) => strategyOf(request, flags));
   registerTimelineRoute(fastify, app.get(AuthService), app.get(TimelineService));

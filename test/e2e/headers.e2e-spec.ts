@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProduct, type Service } from '#libs/contract';
+import { freePort } from '../support/processes.js';
+import { envOf, testConfig } from '../support/test-config.js';
+
+// What a browser and a security scanner see of the API: protective headers on every answer, the /docs page allowed
+// only its own inline style, CORS preflights answered.
+
+let api: Service;
+let base: string;
+
+beforeAll(async () => {
+  const port = await freePort();
+  api = await startProduct('api', { ...envOf(testConfig()), PORT: String(port), HOST: '127.0.0.1' });
+  base = `http://127.0.0.1:${port}`;
+});
+afterAll(() => api?.stop());
+
+describe('response headers', () => {
+  it('protect JSON answers, errors included, and the docs page', async () => {
+    for (const path of ['/health/live', '/v1/users/1/posts?limit=0x10', '/docs']) {
+      const response = await fetch(base + path);
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(response.headers.get('x-frame-options'), path).toBe('SAMEORIGIN');
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("default-src 'none'");
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).not.toContain('script-src');
+    }
+  });
+
+  it('answer a CORS preflight, with the headers a client sends and reads', async () => {
+    const preflight = await fetch(`${base}/v1/posts`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, idempotency-key',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('idempotency-key');
+    const read = await fetch(`${base}/health/live`, { headers: { origin: 'https://app.example' } });
+    expect(read.headers.get('access-control-allow-origin')).toBe('*');
+    expect(read.headers.get('access-control-expose-headers')).toContain('retry-after');
+  });
+});
