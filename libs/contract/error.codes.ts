@@ -27,8 +27,8 @@ export const ERROR_CODES = {
   BAD_REQUEST: { status: '4xx', meaning: 'another malformed request, refused by the HTTP layer with its own status' },
   UNAUTHORIZED: { status: 401, meaning: 'no bearer token, or an unknown one' },
   FORBIDDEN: { status: 403, meaning: "the token may not do this: delete someone else's post, or an admin call" },
-  NOT_FOUND: { status: 404, meaning: 'unknown user, post, route or method' },
-  METHOD_NOT_ALLOWED: { status: 405, meaning: 'reserved: a method a route does not take is `NOT_FOUND` today' },
+  NOT_FOUND: { status: 404, meaning: 'unknown user, post or route' },
+  METHOD_NOT_ALLOWED: { status: 405, meaning: 'a method the path does not take (`Allow` lists those it does)' },
   CONFLICT: { status: 409, meaning: 'the handle is taken' },
   FOLLOW_LIMIT: {
     status: 409,

@@ -1,5 +1,13 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Logger,
+  MethodNotAllowedException,
+  NotFoundException,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from './domain.errors.js';
 import { isOutage } from './outage.js';
 import { codeForStatus, type ErrorCode } from '#libs/contract';
@@ -71,9 +79,32 @@ export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   return reply.status(body.statusCode).header('content-type', 'application/json').send(body);
 }
 
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/**
+ * The methods the path of a request that matched no route does take, from the router itself: a path that exists
+ * with another method is 405 with `Allow`, not 404.
+ */
+function allowedMethods(request: FastifyRequest): string[] {
+  const path = request.url.split('?')[0]!;
+  return METHODS.filter((method) => request.server.findRoute({ method, url: path }) !== null);
+}
+
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
-    void sendError(host.switchToHttp().getResponse<FastifyReply>(), error);
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    // Nest's answer when no route matched: "Cannot <METHOD> <url>".
+    if (error instanceof NotFoundException && /^Cannot [A-Z]+ /.test(error.message)) {
+      const allowed = allowedMethods(http.getRequest<FastifyRequest>());
+      if (allowed.length > 0) {
+        reply.header('allow', allowed.join(', '));
+        const message = `This path takes ${allowed.join(', ')}.`;
+        void sendError(reply, new MethodNotAllowedException(message));
+        return;
+      }
+    }
+    void sendError(reply, error);
   }
 }

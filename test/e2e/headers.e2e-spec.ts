@@ -47,3 +47,27 @@ describe('response headers', () => {
     expect(read.headers.get('access-control-expose-headers')).toContain('retry-after');
   });
 });
+
+describe('requests the router cannot take', () => {
+  it('answer a wrong method on an existing path with 405 and Allow, an unknown path with 404', async () => {
+    const timeline = await fetch(`${base}/v1/me/timeline`, { method: 'DELETE' });
+    expect(timeline.status).toBe(405);
+    expect(timeline.headers.get('allow')).toBe('GET, HEAD');
+    expect(await timeline.json()).toMatchObject({ statusCode: 405, code: 'METHOD_NOT_ALLOWED' });
+    const posts = await fetch(`${base}/v1/posts`, { method: 'GET' });
+    expect(posts.status).toBe(405);
+    expect(posts.headers.get('allow')).toBe('POST');
+    const nowhere = await fetch(`${base}/v1/nowhere`);
+    expect(nowhere.status).toBe(404);
+    expect(await nowhere.json()).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('answer a malformed URL and oversized headers with the API error body', async () => {
+    const malformed = await fetch(`${base}/v1/users/%E0%A4%A`);
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+    const huge = await fetch(`${base}/health/live`, { headers: { 'x-padding': 'x'.repeat(20_000) } });
+    expect(huge.status).toBe(431);
+    expect(await huge.json()).toMatchObject({ statusCode: 431, code: 'BAD_REQUEST' });
+  });
+});
