@@ -30,5 +30,8 @@ export async function secureHeaders(app: NestFastifyApplication, config: AppConf
     allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
     exposedHeaders: ['retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
     maxAge: 600,
+    // An OPTIONS without the preflight headers is answered like one with them, not with the plugin's plain-text 400
+    // (every error of this API has a code).
+    strictPreflight: false,
   });
 }
