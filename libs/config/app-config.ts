@@ -30,6 +30,8 @@ export interface AppConfig {
   flagsPollMs: number;
   fanoutConcurrency: number;
   outboxSweepMs: number;
+  /** First retry delay of a fan-out job; each next one doubles (ten attempts in all). */
+  fanoutRetryDelayMs: number;
   /** An undelivered event enqueued this long ago may have lost its job (Redis flushed): enqueue it again. */
   outboxReenqueueMs: number;
   /** How often each process publishes its measurements to Redis for the admin metrics call. */
@@ -103,6 +105,7 @@ const schema = z.object({
   FLAGS_POLL_MS: int(50, 1000).default(250),
   FANOUT_CONCURRENCY: int(1, 256).default(8),
   OUTBOX_SWEEP_MS: int(100, 600_000).default(2000),
+  FANOUT_RETRY_DELAY_MS: int(10, 600_000).default(500),
   OUTBOX_REENQUEUE_MS: int(500, 3_600_000).default(5_000),
   METRICS_PUBLISH_MS: int(100, 60_000).default(1000),
   WORKER_METRICS_PORT: int(1, 65535).optional(),
@@ -197,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     flagsPollMs: e.FLAGS_POLL_MS,
     fanoutConcurrency: e.FANOUT_CONCURRENCY,
     outboxSweepMs: e.OUTBOX_SWEEP_MS,
+    fanoutRetryDelayMs: e.FANOUT_RETRY_DELAY_MS,
     outboxReenqueueMs: e.OUTBOX_REENQUEUE_MS,
     metricsPublishMs: e.METRICS_PUBLISH_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT ?? null,

@@ -6,7 +6,10 @@ import { failFastOnceReady } from '#libs/redis';
 import type { JobsOptions, Queue } from 'bullmq';
 import { FANOUT_QUEUE, jobIds, type FanoutJobName, type FanoutJobs } from './fanout.jobs.js';
 
-/** Retries with exponential backoff (0.5 s, 1 s, 2 s … about 4 minutes in all) before a job counts as failed. */
+/**
+ * Retries with exponential backoff (by default 0.5 s, 1 s, 2 s … about 4 minutes in all: FANOUT_RETRY_DELAY_MS) before
+ * a job counts as failed.
+ */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 10,
   backoff: { type: 'exponential', delay: 500 },
@@ -30,12 +33,14 @@ const DROP_ON_FAIL: JobsOptions = { removeOnFail: true };
 @Injectable()
 export class FanoutQueue {
   private readonly timeoutMs: number;
+  private readonly jobOptions: JobsOptions;
 
   constructor(
     @InjectQueue(FANOUT_QUEUE) readonly queue: Queue,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.timeoutMs = config.timeouts.redisCommandMs;
+    this.jobOptions = { ...DEFAULT_JOB_OPTIONS, backoff: { type: 'exponential', delay: config.fanoutRetryDelayMs } };
     // Connection errors while Redis is away surface on each call; as events they would only crash the process.
     queue.on('error', () => undefined);
     // BullMQ resolves its client once connected: from then on, a call while Redis is away fails at once.
@@ -48,7 +53,7 @@ export class FanoutQueue {
   }
 
   async add<N extends FanoutJobName>(name: N, data: FanoutJobs[N], jobId: string, opts: JobsOptions = {}) {
-    return this.queue.add(name, data, { ...DEFAULT_JOB_OPTIONS, ...opts, jobId });
+    return this.queue.add(name, data, { ...this.jobOptions, ...opts, jobId });
   }
 
   /** Many jobs of one name in one round trip; `opts` apply to all of them, each with its own id. */
@@ -58,7 +63,7 @@ export class FanoutQueue {
     opts: JobsOptions = {},
   ) {
     return this.queue.addBulk(
-      jobs.map(({ data, jobId }) => ({ name, data, opts: { ...DEFAULT_JOB_OPTIONS, ...opts, jobId } })),
+      jobs.map(({ data, jobId }) => ({ name, data, opts: { ...this.jobOptions, ...opts, jobId } })),
     );
   }
 
