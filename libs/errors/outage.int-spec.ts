@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaService } from '#libs/db';
 import { RedisService } from '#libs/redis';
-import { PrivateRedis } from '../../test/support/private.redis.js';
+import { PrivateRedis } from '#libs/contract';
 import { freePort } from '../../test/support/processes.js';
 import { testConfig } from '../../test/support/test-config.js';
 import { DeadlineError, isOutage, isRedisOutage, withDeadline } from './outage.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { PrivateRedis } from '../../test/support/private.redis.js';
+import { PrivateRedis } from '#libs/contract';
 import { testConfig } from '../../test/support/test-config.js';
 import { RedisService } from './redis.service.js';
 import { RedisSettings } from './redis.settings.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, migrateDatabase, RedisKeys } from '#libs/contract';
 import { FANOUT_QUEUE } from '#libs/jobs';
 import { redisOptionsFromUrl } from '#libs/redis';
-import { PrivatePostgres } from '../support/private.postgres.js';
+import { PrivatePostgres } from '#libs/contract';
 import { freePort, startStack } from '../support/processes.js';
 import { pageIds, readFromMailbox } from '../support/timeline.reader.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, migrateDatabase } from '#libs/contract';
-import { PrivatePostgres } from '../support/private.postgres.js';
+import { PrivatePostgres } from '#libs/contract';
 import { freePort, startStack } from '../support/processes.js';
 import { pageIds, readFromMailbox, timed } from '../support/timeline.reader.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '#libs/contract';
-import { PrivateRedis } from '../support/private.redis.js';
+import { PrivateRedis } from '#libs/contract';
 import { freePort, startStack } from '../support/processes.js';
 import { pageIds, readFromMailbox, timed } from '../support/timeline.reader.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
