@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProduct, type Service } from '#libs/contract';
 import { freePort } from '../support/processes.js';
@@ -11,7 +13,12 @@ let base: string;
 
 beforeAll(async () => {
   const port = await freePort();
-  api = await startProduct('api', { ...envOf(testConfig()), PORT: String(port), HOST: '127.0.0.1' });
+  api = await startProduct('api', {
+    ...envOf(testConfig()),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    REQUEST_TIMEOUT_MS: '2000',
+  });
   base = `http://127.0.0.1:${port}`;
 });
 afterAll(() => api?.stop());
@@ -69,5 +76,30 @@ describe('requests the router cannot take', () => {
     const huge = await fetch(`${base}/health/live`, { headers: { 'x-padding': 'x'.repeat(20_000) } });
     expect(huge.status).toBe(431);
     expect(await huge.json()).toMatchObject({ statusCode: 431, code: 'BAD_REQUEST' });
+  });
+});
+
+describe('a request trickled in', () => {
+  it('is cut off with 408 and the API error body once REQUEST_TIMEOUT_MS has passed', async () => {
+    const socket = connect(Number(new URL(base).port), '127.0.0.1');
+    await once(socket, 'connect');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    const closed = once(socket, 'close');
+    const started = performance.now();
+    socket.write(
+      'POST /v1/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+    );
+    // One byte a second, as a slow-loris client sends it.
+    const trickle = setInterval(() => socket.writable && socket.write(' '), 1000);
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+    clearInterval(trickle);
+    socket.destroy();
+    expect(performance.now() - started).toBeLessThan(6000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      statusCode: 408,
+      code: 'BAD_REQUEST',
+    });
   });
 });

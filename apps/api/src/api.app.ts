@@ -22,6 +22,13 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
       bodyLimit: BODY_LIMIT_BYTES,
       // The whole request (headers and body) must arrive within this; a body trickled byte by byte is cut off.
       requestTimeout: config.timeouts.requestMs,
+      // Given to Node's server at creation too: set only afterwards (as Fastify does), Node never enforces it. Node
+      // checks it this often (every 30 s by default, which would let a slow client stay 30 s more).
+      http: {
+        requestTimeout: config.timeouts.requestMs,
+        headersTimeout: Math.min(config.timeouts.requestMs, 60_000),
+        connectionsCheckingInterval: Math.min(1000, config.timeouts.requestMs),
+      },
       // Errors Fastify meets before routing (a malformed URL, say) answer like every other error.
       frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => void sendError(reply, error),
       clientErrorHandler: answerClientError,
