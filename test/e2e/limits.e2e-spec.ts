@@ -59,6 +59,11 @@ describe('rate limits shared by every API process', () => {
     const refused = answers.filter((a) => a.status === 429);
     expect(refused.length).toBeGreaterThanOrEqual(PER_TOKEN);
     expect(refused[0]!.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
+    // The timeline route, registered on Fastify directly, is counted too.
+    const timeline = await fetch(`${clients[0]!.baseUrl}/v1/me/timeline`, {
+      headers: { authorization: `Bearer ${bob.token}` },
+    });
+    expect(timeline.headers.get('x-ratelimit-limit')).toBe(String(PER_TOKEN));
     // Someone else is not held back by ann.
     expect((await clients[1]!.call('GET', '/v1/me', { token: bob.token })).status).toBe(200);
   });
