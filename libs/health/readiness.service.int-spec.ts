@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaService } from '#libs/db';
 import { UnavailableError } from '#libs/errors';
+import { PrivateRedis } from '#libs/contract';
 import { RedisService } from '#libs/redis';
 import { startServices, type Services } from '../../test/support/services.harness.js';
 import { testConfig } from '../../test/support/test-config.js';
@@ -39,16 +40,26 @@ describe('ReadinessService', () => {
     }
   });
 
-  it('gives up on a dependency that does not answer within the check timeout', async () => {
-    const silent = { name: 'redis', check: () => new Promise<void>(() => undefined) };
-    const readiness = new ReadinessService(
-      new PostgresIndicator(services.get(PrismaService)),
-      silent as unknown as RedisIndicator,
-      testConfig({ HEALTH_CHECK_TIMEOUT_MS: '200' }),
-    );
-    const started = Date.now();
-    const failure = await readiness.check().catch((error: unknown) => error);
-    expect(Date.now() - started).toBeLessThan(1000);
-    expect((failure as Error).message).toBe('not ready: postgres ok; redis timed out');
+  it('gives up on a Redis that does not answer (frozen) within the check timeout', async () => {
+    // A Redis of this test's own, frozen with SIGSTOP: connected, and silent.
+    const server = await PrivateRedis.start();
+    // The command timeout is longer than the check's, so it is the check that gives up.
+    const frozen = new RedisService(testConfig({ REDIS_URL: server.url, REDIS_COMMAND_TIMEOUT_MS: '5000' }));
+    try {
+      await frozen.client.ping();
+      server.freeze();
+      const readiness = new ReadinessService(
+        new PostgresIndicator(services.get(PrismaService)),
+        new RedisIndicator(frozen),
+        testConfig({ HEALTH_CHECK_TIMEOUT_MS: '200' }),
+      );
+      const started = Date.now();
+      const failure = await readiness.check().catch((error: unknown) => error);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect((failure as Error).message).toBe('not ready: postgres ok; redis timed out');
+    } finally {
+      frozen.client.disconnect();
+      await server.stop();
+    }
   });
 });
