@@ -24,6 +24,8 @@ export interface AppConfig {
   /** True when ADMIN_TOKEN was not set and the published local default is in use. */
   adminTokenIsDefault: boolean;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** JSON lines, or coloured text for a person at a terminal (the default only when stdout is a TTY). */
+  logFormat: 'json' | 'pretty';
   /** Flags given in the environment (undefined when not set): the API applies them at start-up. */
   envFlags: Partial<TimelineFlags>;
   defaultFlags: TimelineFlags;
@@ -98,6 +100,7 @@ const schema = z.object({
   PORT: int(1, 65535).default(3000),
   ADMIN_TOKEN: z.string().min(12, 'must be at least 12 characters').default(DEFAULT_ADMIN_TOKEN),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   TIMELINE_STRATEGY: z.enum(STRATEGIES).optional(),
   CELEBRITY_THRESHOLD: int(1, 1_000_000_000).optional(),
   MAILBOX_SIZE: int(10, 100_000).optional(),
@@ -195,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminToken: e.ADMIN_TOKEN,
     adminTokenIsDefault: e.ADMIN_TOKEN === DEFAULT_ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     envFlags,
     defaultFlags: { ...DEFAULT_FLAGS, ...envFlags },
     flagsPollMs: e.FLAGS_POLL_MS,

@@ -7,7 +7,14 @@ import { ERROR_CODE_NAMES } from './error.codes.js';
 // parse real responses with them, strictly, so the document cannot drift from what the API sends, and the API client
 // (api.client.ts) is typed with them.
 
-const id = z.string().regex(/^\d+$/).describe('a 64-bit id, as a string');
+// Ids are PostgreSQL bigints, but the ones the API issues stay below 2^53 (post ids are time-ordered 53-bit values,
+// user ids count up from 1): exact as a JavaScript number and as a Redis sorted-set score. Sent as strings anyway.
+const id = z
+  .string()
+  .regex(/^[1-9][0-9]{0,15}$/)
+  .describe('a positive integer id below 2^53 (a JavaScript safe integer), as a decimal string');
+/** Counts and queue depths. */
+const count = z.number().int().min(0);
 const timestamp = z.iso.datetime();
 const pageOf = <T extends z.ZodType>(item: T) =>
   z.strictObject({
@@ -16,9 +23,9 @@ const pageOf = <T extends z.ZodType>(item: T) =>
   });
 
 export const ErrorResponse = z.strictObject({
-  statusCode: z.number().int(),
+  statusCode: z.number().int().min(400).max(599).describe('the HTTP status, repeated'),
   code: z.enum(ERROR_CODE_NAMES).describe("stable; each operation's error answers say what its codes mean"),
-  message: z.string(),
+  message: z.string().describe('for people: what was wrong and, for a 400, which field'),
 });
 
 export const CreatedUserResponse = z.strictObject({
@@ -32,9 +39,9 @@ export const ProfileResponse = z.strictObject({
   id,
   handle: z.string(),
   displayName: z.string(),
-  followersCount: z.number().int(),
-  followingCount: z.number().int(),
-  postsCount: z.number().int(),
+  followersCount: count,
+  followingCount: count,
+  postsCount: count.describe('posts not deleted'),
   celebrity: z.boolean().describe('has at least celebrityThreshold followers (merged at read time under hybrid)'),
   createdAt: timestamp,
 });
@@ -59,27 +66,27 @@ export const TimelineResponse = pageOf(PostResponse).extend({
 
 export const FlagsResponse = z.strictObject({
   strategy: z.enum(STRATEGIES),
-  celebrityThreshold: z.number().int(),
-  mailboxSize: z.number().int(),
-  fanoutBatchSize: z.number().int(),
-  mailboxEpoch: z.number().int(),
-  version: z.number().int(),
-  pullModeAuthors: z.number().int().describe('authors whose posts are merged at read time'),
+  celebrityThreshold: z.number().int().min(1),
+  mailboxSize: z.number().int().min(1),
+  fanoutBatchSize: z.number().int().min(1),
+  mailboxEpoch: count.describe('bumped when mailboxes stop being trusted (they missed posts made under pull)'),
+  version: count.describe('bumped by every change; processes reload the flags when it moves'),
+  pullModeAuthors: count.describe('authors whose posts are merged at read time'),
 });
 
 const deliveryCounts = {
-  accepted: z.number().int(),
-  delivered: z.number().int(),
-  pending: z.number().int(),
-  failed: z.number().int(),
+  accepted: count,
+  delivered: count,
+  pending: count,
+  failed: count,
 };
 
 export const FanoutStatusResponse = z.strictObject({
   ...deliveryCounts,
   ok: z.boolean(),
   idle: z.boolean().describe('nothing pending and no job queued: mailboxes reflect every accepted change'),
-  byType: z.record(z.string(), z.strictObject(deliveryCounts)),
-  queue: z.record(z.string(), z.number().int()),
+  byType: z.record(z.string(), z.strictObject(deliveryCounts)).describe('the same counts by event type'),
+  queue: z.record(z.string(), count).describe('BullMQ jobs by state'),
 });
 
 export const RebuildResponse = z.strictObject({ accepted: z.literal(true), requestedAt: timestamp });

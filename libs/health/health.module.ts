@@ -1,7 +1,28 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import { JobsModule } from '#libs/jobs';
+import type { HealthIndicator } from './health.indicator.js';
 import { PostgresIndicator } from './postgres.indicator.js';
-import { ReadinessService } from './readiness.service.js';
+import { QueueIndicator } from './queue.indicator.js';
+import { HEALTH_INDICATORS, ReadinessService } from './readiness.service.js';
 import { RedisIndicator } from './redis.indicator.js';
 
-@Module({ providers: [PostgresIndicator, RedisIndicator, ReadinessService], exports: [ReadinessService] })
-export class HealthModule {}
+/**
+ * Readiness of one process: PostgreSQL and Redis always; the fan-out queue's own connection where the process lives
+ * off the queue (the worker: `{ queue: true }`).
+ */
+@Module({})
+export class HealthModule {
+  static forRoot({ queue = false } = {}): DynamicModule {
+    const indicators = [PostgresIndicator, RedisIndicator, ...(queue ? [QueueIndicator] : [])];
+    return {
+      module: HealthModule,
+      imports: queue ? [JobsModule] : [],
+      providers: [
+        ...indicators,
+        { provide: HEALTH_INDICATORS, useFactory: (...list: HealthIndicator[]) => list, inject: indicators },
+        ReadinessService,
+      ],
+      exports: [ReadinessService],
+    };
+  }
+}

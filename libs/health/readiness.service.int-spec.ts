@@ -12,7 +12,7 @@ import { RedisIndicator } from './redis.indicator.js';
 
 let services: Services;
 beforeAll(async () => {
-  services = await startServices([HealthModule]);
+  services = await startServices([HealthModule.forRoot()]);
 });
 afterAll(() => services.close());
 
@@ -27,8 +27,7 @@ describe('ReadinessService', () => {
     unreachable.client.on('error', () => {});
     try {
       const readiness = new ReadinessService(
-        new PostgresIndicator(services.get(PrismaService)),
-        new RedisIndicator(unreachable),
+        [new PostgresIndicator(services.get(PrismaService)), new RedisIndicator(unreachable)],
         testConfig(),
       );
       const failure = await readiness.check().catch((error: unknown) => error);
@@ -49,8 +48,7 @@ describe('ReadinessService', () => {
       await frozen.client.ping();
       server.freeze();
       const readiness = new ReadinessService(
-        new PostgresIndicator(services.get(PrismaService)),
-        new RedisIndicator(frozen),
+        [new PostgresIndicator(services.get(PrismaService)), new RedisIndicator(frozen)],
         testConfig({ HEALTH_CHECK_TIMEOUT_MS: '200' }),
       );
       const started = Date.now();

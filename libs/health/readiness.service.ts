@@ -2,14 +2,15 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { UnavailableError, withDeadline } from '#libs/errors';
 import type { HealthIndicator } from './health.indicator.js';
-import { PostgresIndicator } from './postgres.indicator.js';
-import { RedisIndicator } from './redis.indicator.js';
+
+/** The indicators a process's readiness consists of (HealthModule.forRoot decides which). */
+export const HEALTH_INDICATORS = Symbol('HEALTH_INDICATORS');
 
 export type Readiness = { status: 'ok' } & Record<string, string>;
 
 /**
- * Ready when every dependency answers within HEALTH_CHECK_TIMEOUT_MS; otherwise 503 UNAVAILABLE naming which did not.
- * The answer never carries the driver's error text (it names addresses and users): that goes to the log.
+ * Ready when every dependency answers (all checked at once, each within HEALTH_CHECK_TIMEOUT_MS); otherwise 503
+ * UNAVAILABLE naming which did not. The answer never carries the driver's error text (it names addresses and users): that goes to the log.
  */
 @Injectable()
 export class ReadinessService {
@@ -17,8 +18,8 @@ export class ReadinessService {
   private readonly indicators: HealthIndicator[];
   private readonly timeoutMs: number;
 
-  constructor(postgres: PostgresIndicator, redis: RedisIndicator, @Inject(APP_CONFIG) config: AppConfig) {
-    this.indicators = [postgres, redis];
+  constructor(@Inject(HEALTH_INDICATORS) indicators: HealthIndicator[], @Inject(APP_CONFIG) config: AppConfig) {
+    this.indicators = indicators;
     this.timeoutMs = config.timeouts.healthCheckMs;
   }
 

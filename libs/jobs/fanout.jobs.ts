@@ -34,6 +34,11 @@ export const DOMAIN_EVENT_TYPES = Object.keys({
   'flags.changed': 1,
 } satisfies Record<DomainEventType, 1>) as DomainEventType[];
 
+/** What every job may carry besides its payload: the id of the request it descends from (for its log lines). */
+export interface Traced {
+  requestId?: string;
+}
+
 export interface FanoutJobs {
   /** Turns one outbox event into mailbox work; completes (and marks the event delivered) after its batches. */
   'outbox-event': {
@@ -42,6 +47,8 @@ export interface FanoutJobs {
     step?: 'plan' | 'wait';
     /** Set when planning fanned a post out: the author's follower count then (labels the delivery lag). */
     fannedOutTo?: number;
+    /** The request that wrote the event (kept in its outbox row), when there was one. */
+    requestId?: string;
   };
   /** Writes entries into the mailboxes of followers in the keyset range (afterFollowerId, throughFollowerId]. */
   'deliver-batch': {

@@ -1,10 +1,11 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
+import { RequestContext } from '#libs/logging';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { withDeadline } from '#libs/errors';
 import { failFastOnceReady } from '#libs/redis';
 import type { JobsOptions, Queue } from 'bullmq';
-import { FANOUT_QUEUE, jobIds, type FanoutJobName, type FanoutJobs } from './fanout.jobs.js';
+import { FANOUT_QUEUE, jobIds, type FanoutJobName, type FanoutJobs, type Traced } from './fanout.jobs.js';
 
 /**
  * Retries with exponential backoff (by default 0.5 s, 1 s, 2 s … about 4 minutes in all: FANOUT_RETRY_DELAY_MS) before
@@ -22,6 +23,15 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
  * (BullMQ ignores an add whose id is still in the failed set).
  */
 const DROP_ON_FAIL: JobsOptions = { removeOnFail: true };
+
+/**
+ * A job carries the id of the request it descends from (the request in progress, or the worker's job that adds it),
+ * unless it names one already (the relay's re-enqueued events carry their row's): its log lines can be found by it.
+ */
+function traced<T extends object>(data: T): T & Traced {
+  const requestId = (data as Traced).requestId ?? RequestContext.requestId();
+  return requestId === undefined ? data : { ...data, requestId };
+}
 
 /**
  * Typed producer for the fan-out queue: every job the product adds goes through here, with its id (which makes adding
@@ -53,7 +63,7 @@ export class FanoutQueue {
   }
 
   async add<N extends FanoutJobName>(name: N, data: FanoutJobs[N], jobId: string, opts: JobsOptions = {}) {
-    return this.queue.add(name, data, { ...this.jobOptions, ...opts, jobId });
+    return this.queue.add(name, traced(data), { ...this.jobOptions, ...opts, jobId });
   }
 
   /** Many jobs of one name in one round trip; `opts` apply to all of them, each with its own id. */
@@ -63,7 +73,7 @@ export class FanoutQueue {
     opts: JobsOptions = {},
   ) {
     return this.queue.addBulk(
-      jobs.map(({ data, jobId }) => ({ name, data, opts: { ...this.jobOptions, ...opts, jobId } })),
+      jobs.map(({ data, jobId }) => ({ name, data: traced(data), opts: { ...this.jobOptions, ...opts, jobId } })),
     );
   }
 
@@ -124,6 +134,12 @@ export class FanoutQueue {
     return this.withinRequestBudget(
       this.queue.getJobCounts('waiting', 'active', 'delayed', 'waiting-children', 'failed', 'prioritized'),
     );
+  }
+
+  /** PING on the queue's own Redis connection (readiness). */
+  async ping(): Promise<void> {
+    const client = (await this.queue.getBackend().connection.client) as unknown as { ping(): Promise<string> };
+    await client.ping();
   }
 
   /** Waits at most REDIS_COMMAND_TIMEOUT_MS for a queue call a client is waiting on. */

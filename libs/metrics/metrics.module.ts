@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MetricsPublisher } from './metrics.publisher.js';
-import { MetricsServer } from './metrics.server.js';
 import type { ProcessRole } from '#libs/contract';
 import { METRICS_ROLE, MetricsService } from './metrics.service.js';
 import { MetricsStore } from './metrics.store.js';
@@ -12,13 +11,7 @@ export class MetricsModule {
     return {
       module: MetricsModule,
       global: true,
-      providers: [
-        { provide: METRICS_ROLE, useValue: role },
-        MetricsService,
-        MetricsStore,
-        MetricsPublisher,
-        MetricsServer,
-      ],
+      providers: [{ provide: METRICS_ROLE, useValue: role }, MetricsService, MetricsStore, MetricsPublisher],
       exports: [MetricsService, MetricsStore],
     };
   }

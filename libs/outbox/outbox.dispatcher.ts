@@ -53,7 +53,10 @@ export class OutboxDispatcher {
   private async addJobs(events: PendingEvent[]): Promise<void> {
     await this.queue.addBulk(
       'outbox-event',
-      events.map(({ eventId, event }) => ({ data: { eventId, event }, jobId: jobIds.event(eventId) })),
+      events.map(({ eventId, event, requestId }) => ({
+        data: { eventId, event, ...(requestId !== undefined && { requestId }) },
+        jobId: jobIds.event(eventId),
+      })),
     );
   }
 }

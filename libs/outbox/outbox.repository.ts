@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService } from '#libs/db';
 import type { DomainEvent } from '#libs/jobs';
+import { RequestContext } from '#libs/logging';
 
 /** An event committed to the outbox, with its id: what the dispatcher enqueues. */
 export interface PendingEvent {
   eventId: string;
   event: DomainEvent;
+  /** The request that wrote it; the relay passes it on to the job, so its fan-out lines can be found by it. */
+  requestId?: string;
 }
 
 export interface OutboxCounts {
@@ -23,9 +26,16 @@ type Db = Prisma.TransactionClient | PrismaService;
  * outbox's columns are still spelled only here. The event counts as enqueued from the start: the caller enqueues it
  * right after the commit, and the relay re-enqueues it after OUTBOX_REENQUEUE_MS should that not happen.
  */
-export function appendFromCte(name: string, source: string, type: DomainEvent['type'], payloadSql: string): string {
+export function appendFromCte(
+  name: string,
+  source: string,
+  type: DomainEvent['type'],
+  payloadSql: string,
+  requestIdSql = 'NULL',
+): string {
   return `${name} AS (
-    INSERT INTO outbox (type, payload, enqueued_at) SELECT '${type}', ${payloadSql}, now() FROM ${source}
+    INSERT INTO outbox (type, payload, enqueued_at, request_id)
+    SELECT '${type}', ${payloadSql}, now(), ${requestIdSql} FROM ${source}
     RETURNING id
   )`;
 }
@@ -37,7 +47,11 @@ export class OutboxRepository {
 
   async append(tx: Db, event: DomainEvent): Promise<string> {
     const row = await tx.outboxEvent.create({
-      data: { type: event.type, payload: event.payload as Prisma.InputJsonObject },
+      data: {
+        type: event.type,
+        payload: event.payload as Prisma.InputJsonObject,
+        requestId: RequestContext.requestId() ?? null,
+      },
       select: { id: true },
     });
     return row.id.toString();
@@ -86,6 +100,7 @@ export class OutboxRepository {
     return rows.map((r) => ({
       eventId: r.id.toString(),
       event: { type: r.type, payload: r.payload } as DomainEvent,
+      ...(r.requestId !== null && { requestId: r.requestId }),
     }));
   }
 

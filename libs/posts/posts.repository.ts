@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService } from '#libs/db';
+import { RequestContext } from '#libs/logging';
 import { appendFromCte } from '#libs/outbox';
 import { MAX_ID } from '#libs/paging';
 import type { PostRow } from './post.model.js';
@@ -58,7 +59,7 @@ const INSERT_WITH_EVENT = `
     RETURNING id, author_id, body, created_at
   ), author AS (
     UPDATE users SET posts_count = posts_count + 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM post) RETURNING id, handle
-  ), ${appendFromCte('event', 'post', 'post.created', "jsonb_build_object('postId', id::text, 'authorId', author_id::text)")}
+  ), ${appendFromCte('event', 'post', 'post.created', "jsonb_build_object('postId', id::text, 'authorId', author_id::text)", '$4::varchar')}
   SELECT post.id, post.author_id, author.handle, post.body, post.created_at, event.id AS event_id
   FROM post, author, event`;
 
@@ -100,6 +101,7 @@ export class PostsRepository {
       authorId,
       body,
       idempotencyKey,
+      RequestContext.requestId() ?? null,
     ]);
     return row ? { row: toRow(row), eventId: row.event_id } : null;
   }

@@ -10,8 +10,20 @@ import { ZodPipe } from './zod.pipe.js';
 export interface ApiDocOptions {
   tag: string;
   summary: string;
+  /** What the reference says under the summary: what the operation does, and what a caller should know. */
+  description: string;
   /** The success answer's body; null for none (204). Its status is the handler's @HttpCode or Nest's default. */
   returns: z.ZodType | null;
+  /** A success answer `returns` accepts (a unit test parses it), shown in the reference; absent when it has none. */
+  example?: unknown;
+  /** A @ValidBody handler's body, in words and as an example its schema accepts (a unit test checks it). */
+  requestBody?: { description: string; example: unknown };
+  /** Request headers the handler reads besides Authorization, described in openapi.params.ts. */
+  headers?: readonly string[];
+  /** Parameter examples where the shared ones (openapi.params.ts) do not fit this route, e.g. a cursor's shape. */
+  paramExamples?: Record<string, string | number>;
+  /** For a handler that authenticates by itself rather than with a guard: the requirements it enforces. */
+  security?: Record<string, string[]>[];
   /** The success answer's media type when it is not JSON. */
   contentType?: 'text/plain' | 'text/html';
   /** Error codes besides the ones the route's auth and input imply. */

@@ -1,17 +1,22 @@
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthService } from '#libs/auth';
-import { loggerLevels, STRATEGIES, type AppConfig, type Strategy } from '#libs/config';
+import { STRATEGIES, type AppConfig, type Strategy } from '#libs/config';
 import { FlagsService } from '#libs/flags';
+import { ROOT_LOG } from '#libs/logging';
 import { instrumentHttp, MetricsService } from '#libs/metrics';
 import { TimelineService } from '#libs/timeline';
 import { answerClientError, BODY_LIMIT_BYTES } from './api.limits.js';
 import { sendError } from '#libs/errors';
 import { ApiModule } from './api.module.js';
+import { serveDocsUi } from './docs.ui.js';
 import { secureHeaders } from './http.headers.js';
 import { parseJsonBodies } from './json.body.js';
+import { serveQueueDashboard } from './queue.dashboard.js';
 import { limitRequestRates } from './rate.limits.js';
+import { logRequests, requestIdOf } from './request.log.js';
 import { registerTimelineRoute } from './timeline.route.js';
 
 /** Builds the HTTP app (used by main.ts and by the integration tests). */
@@ -33,17 +38,23 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
       frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => void sendError(reply, error),
       clientErrorHandler: answerClientError,
       trustProxy: config.limits.trustProxy,
+      genReqId: requestIdOf,
     }),
-    { logger: loggerLevels(config.logLevel), bufferLogs: false },
+    // Start-up lines wait for the pino logger (LoggingModule), so every line the process writes has one format.
+    { bufferLogs: true },
   );
+  app.useLogger(app.get(Logger));
   // No enableShutdownHooks: Nest's would close PostgreSQL and Redis before the HTTP server (api.shutdown.ts).
   const flags = app.get(FlagsService);
   const fastify = app.getHttpAdapter().getInstance();
+  logRequests(fastify, app.get(ROOT_LOG), (authorization) => app.get(AuthService).knownUserId(authorization));
   parseJsonBodies(app);
   await secureHeaders(app, config);
   await limitRequestRates(app, config);
   instrumentHttp(fastify, app.get(MetricsService), (request) => strategyOf(request, flags));
   registerTimelineRoute(fastify, app.get(AuthService), app.get(TimelineService));
+  await serveDocsUi(app);
+  await serveQueueDashboard(app);
   await app.init();
   await flags.applyEnvironment();
   return app;

@@ -8,6 +8,7 @@ import { HttpErrorFilter } from '#libs/errors';
 import { FlagsModule } from '#libs/flags';
 import { HealthModule } from '#libs/health';
 import { JobsModule } from '#libs/jobs';
+import { LoggingModule } from '#libs/logging';
 import { MetricsModule } from '#libs/metrics';
 import { OutboxModule } from '#libs/outbox';
 import { PostsModule } from '#libs/posts';
@@ -25,6 +26,7 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config, 'api'),
         DbModule,
         RedisModule,
         MetricsModule.forRoot('api'),
@@ -34,7 +36,7 @@ export class ApiModule {
         }),
         AuthModule,
         FlagsModule,
-        HealthModule,
+        HealthModule.forRoot(),
         JobsModule,
         OutboxModule,
         SocialModule,

@@ -15,8 +15,12 @@ export class FollowingController {
   @ApiDoc({
     tag: 'following',
     summary: 'Follow a user (idempotent); their recent posts are backfilled into your timeline',
+    description:
+      'Following someone already followed changes nothing and is still 204. Their recent posts reach your ' +
+      'timeline once the fan-out queue has delivered the follow (at once under pull). Following more accounts than ' +
+      'MAX_FOLLOWING allows is 409 FOLLOW_LIMIT.',
     returns: null,
-    errors: ['SELF_FOLLOW', 'NOT_FOUND'],
+    errors: ['SELF_FOLLOW', 'NOT_FOUND', 'FOLLOW_LIMIT'],
   })
   async follow(@CurrentUserId() me: string, @Param('userId') userId: string): Promise<void> {
     await this.follows.follow(me, parseId(userId, 'userId'));
@@ -27,6 +31,9 @@ export class FollowingController {
   @ApiDoc({
     tag: 'following',
     summary: 'Unfollow a user (idempotent); their posts leave your timeline',
+    description:
+      'Unfollowing someone not followed changes nothing and is still 204. Their posts leave your timeline once ' +
+      'the fan-out queue has delivered the unfollow (at once under pull).',
     returns: null,
     errors: ['SELF_FOLLOW', 'NOT_FOUND'],
   })

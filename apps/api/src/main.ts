@@ -1,17 +1,20 @@
 import 'reflect-metadata';
+import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '#libs/config';
+import { announce, ROOT_LOG } from '#libs/logging';
 import { createApiApp } from './api.app.js';
 import { stopApiGracefully } from './api.shutdown.js';
 
 try {
   const config = loadConfig();
-  if (config.adminTokenIsDefault) {
-    console.warn('WARNING: ADMIN_TOKEN is not set; the admin API accepts the published default "local-admin-token".');
-  }
   const app = await createApiApp(config);
+  const log = app.get(Logger);
+  if (config.adminTokenIsDefault) {
+    log.warn('ADMIN_TOKEN is not set; the admin API accepts the published default "local-admin-token".', 'Config');
+  }
   await app.listen(config.port, config.host);
   stopApiGracefully(app, config.timeouts.shutdownGraceMs);
-  console.log(`fanout-lab api listening on http://${config.host}:${config.port}`);
+  announce(app.get(ROOT_LOG), `fanout-lab api listening on http://${config.host}:${config.port}`);
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

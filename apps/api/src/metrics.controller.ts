@@ -8,6 +8,7 @@ import { combine } from '#libs/contract';
 import { mayScrape, MetricsService, MetricsStore } from '#libs/metrics';
 import { ApiDoc, ValidQuery } from './api-doc.decorators.js';
 import { MetricsQueryDto } from './api.dto.js';
+import { EXAMPLES } from './openapi.examples.js';
 
 /** Processes that published within this window count as part of the deployment. */
 const RECENT_MS = 60_000;
@@ -25,8 +26,14 @@ export class MetricsController {
   @ApiDoc({
     tag: 'health',
     summary: "This process's Prometheus metrics (text format); with METRICS_TOKEN set, only with that bearer token",
+    description:
+      'For Prometheus to scrape: HTTP latency and responses by route, queue depths and process metrics, in the ' +
+      'text exposition format. Public unless the deployment sets METRICS_TOKEN; then only that bearer token.',
     returns: z.string(),
+    example: EXAMPLES.prometheus,
     contentType: 'text/plain',
+    // No guard: the handler checks the token itself, and only when METRICS_TOKEN is set ({} = none needed).
+    security: [{}, { metricsToken: [] }],
     errors: ['UNAUTHORIZED'],
   })
   async prometheus(
@@ -49,7 +56,12 @@ export class MetricsController {
   @ApiDoc({
     tag: 'admin',
     summary: "Every process's HDR latency histograms, added (?raw=true: each process's cumulative snapshot)",
+    description:
+      'The latency histograms every API and worker process published in the last minute, added bucket by bucket ' +
+      '(percentiles are never averaged), with their counters. `histogram` is the encoded HDR histogram, for ' +
+      'adding or subtracting runs client-side.',
     returns: z.object({ collectedAt: z.iso.datetime() }).loose(),
+    example: EXAMPLES.histograms,
   })
   async histograms(@ValidQuery(MetricsQueryDto) query: z.infer<typeof MetricsQueryDto>) {
     const own = this.metrics.snapshot();

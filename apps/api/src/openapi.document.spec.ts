@@ -3,15 +3,20 @@ import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '#libs/config';
-import { CreatedUserResponse, ErrorResponse, TimelineResponse } from '#libs/contract';
+import { CreatedUserResponse, ErrorResponse, ProfileResponse, TimelineResponse } from '#libs/contract';
+import { isId } from '#libs/paging';
 import { ApiModule } from './api.module.js';
 import { API_ROUTES } from './api.routes.js';
-import { renderDocsPage } from './docs.page.js';
-import { openApiDocument } from './openapi.document.js';
+import { openApiDocument, type Operation } from './openapi.document.js';
 import { TIMELINE_ROUTE } from './timeline.route.js';
 
 // forRoot only assembles the module description; nothing connects.
-const config = { redisUrl: 'redis://127.0.0.1:6379', redisPrefix: 'spec' } as AppConfig;
+const config = {
+  redisUrl: 'redis://127.0.0.1:6379',
+  redisPrefix: 'spec',
+  logLevel: 'warn',
+  logFormat: 'json',
+} as AppConfig;
 
 const join = (...parts: string[]) =>
   '/' +
@@ -39,6 +44,17 @@ function registeredRoutes(): string[] {
   });
   return [...routes, `${TIMELINE_ROUTE.method} ${TIMELINE_ROUTE.url}`].sort();
 }
+
+const CREATED_PROFILE = {
+  id: String(2 ** 53 - 1),
+  handle: 'a',
+  displayName: 'a',
+  followersCount: 0,
+  followingCount: 0,
+  postsCount: 0,
+  celebrity: false,
+  createdAt: new Date().toISOString(),
+};
 
 describe('the OpenAPI document', () => {
   it('lists exactly the routes the API registers', () => {
@@ -74,16 +90,122 @@ describe('the OpenAPI document', () => {
     expect(doc.paths['/v1/users/{id}']!.get.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
   });
 
-  it('renders a page with every operation, escaped', () => {
+  it('describes every operation, parameter and request body, each with an example its schema accepts', () => {
     const doc = openApiDocument(API_ROUTES);
-    const page = renderDocsPage(doc);
-    expect(page).toContain('<code>/v1/me/timeline</code>');
-    expect(page.match(/<section>/g)).toHaveLength(API_ROUTES.length);
-    const hostile = structuredClone(doc);
-    hostile.paths['/v1/posts']!.post!.summary = '<script>alert("x")</script>';
-    const escaped = renderDocsPage(hostile);
-    expect(escaped).not.toContain('<script>');
-    expect(escaped).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    for (const route of API_ROUTES) {
+      const op = doc.paths[route.path]![route.method]!;
+      const what = `${route.method.toUpperCase()} ${route.path}`;
+      expect(op.summary, what).toMatch(/\S/);
+      expect(op.description, what).toMatch(/\S{3}/);
+      expect(
+        doc.tags.map((t) => t.name),
+        what,
+      ).toContain(op.tags[0]);
+      for (const p of op.parameters) {
+        const param = `${what} ${p.in} ${p.name}`;
+        expect(p.description, param).toMatch(/\S{3}/);
+        expect(p.example, param).toBeDefined();
+        if (p.in === 'path') expect(isId(String(p.example)), param).toBe(true);
+        if (p.in === 'query') expect(route.query!.safeParse({ [p.name]: String(p.example) }).success, param).toBe(true);
+        if (p.in === 'header')
+          expect(String(p.example), param).toMatch(new RegExp((p.schema as { pattern: string }).pattern));
+      }
+      if (route.body) {
+        const body = op.requestBody!;
+        expect(body.description, what).toMatch(/\S{3}/);
+        const parsed = route.body.safeParse(body.content['application/json']!.example);
+        expect(parsed.success, `${what} body example: ${parsed.error?.message}`).toBe(true);
+      } else expect(route.requestBody, what).toBeUndefined();
+      const [status, schema] = route.ok;
+      const success = op.responses[status]!;
+      expect(success.description, what).toMatch(/\S/);
+      if (schema) {
+        const parsed = schema.safeParse(Object.values(success.content!)[0]!.example);
+        expect(parsed.success, `${what} answer example: ${parsed.error?.message}`).toBe(true);
+      } else expect(success.content, what).toBeUndefined();
+      for (const [code, answer] of Object.entries(op.responses).filter(([s]) => Number(s) >= 400)) {
+        const examples = Object.values(answer.content!['application/json']!.examples!);
+        expect(examples.length, `${what} ${code}`).toBeGreaterThan(0);
+        for (const { value } of examples) expect(ErrorResponse.safeParse(value).success, `${what} ${code}`).toBe(true);
+      }
+    }
+  });
+
+  it('says of every operation who may call it, as the controllers check it', () => {
+    const doc = openApiDocument(API_ROUTES);
+    const security = (method: string, path: string) => doc.paths[path]![method as 'get']!.security;
+    // Public: no guard, and the handler reads no token.
+    for (const [method, path] of [
+      ['post', '/v1/users'],
+      ['get', '/v1/users/{id}'],
+      ['get', '/v1/users/{id}/followers'],
+      ['get', '/v1/users/{id}/following'],
+      ['get', '/v1/users/{id}/posts'],
+      ['get', '/v1/posts/{id}'],
+      ['get', '/health/live'],
+      ['get', '/health/ready'],
+      ['get', '/docs/openapi.json'],
+    ] as const) {
+      expect(security(method, path), `${method} ${path}`).toEqual([]);
+    }
+    for (const [method, path] of [
+      ['get', '/v1/me'],
+      ['get', '/v1/me/timeline'],
+      ['post', '/v1/posts'],
+      ['delete', '/v1/posts/{id}'],
+      ['put', '/v1/me/following/{userId}'],
+    ] as const) {
+      expect(security(method, path), `${method} ${path}`).toEqual([{ userToken: [] }]);
+    }
+    expect(security('patch', '/v1/admin/config')).toEqual([{ adminToken: [] }]);
+    expect(security('get', '/v1/admin/metrics')).toEqual([{ adminToken: [] }]);
+    // A token only when the deployment sets METRICS_TOKEN: none, or that one.
+    expect(security('get', '/metrics')).toEqual([{}, { metricsToken: [] }]);
+    const schemes = Object.keys((doc.components.securitySchemes ?? {}) as object);
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods) as [string, Operation][]) {
+        const what = `${method} ${path}`;
+        expect(Array.isArray(op.security), what).toBe(true);
+        for (const name of op.security.flatMap(Object.keys)) expect(schemes, what).toContain(name);
+        // An operation that may need a token can answer 401; a public one never does.
+        expect(op.security.length > 0, what).toBe('401' in op.responses);
+      }
+    }
+  });
+
+  it('bounds every integer: nothing the API counts or numbers can be negative', () => {
+    const doc = openApiDocument(API_ROUTES);
+    const integers: { at: string; schema: Record<string, unknown> }[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (!node || typeof node !== 'object') return;
+      const schema = node as Record<string, unknown>;
+      if (schema.type === 'integer' || (Array.isArray(schema.type) && schema.type.includes('integer'))) {
+        integers.push({ at, schema });
+      }
+      for (const [key, value] of Object.entries(schema)) walk(value, `${at}/${key}`);
+    };
+    walk(doc, '#');
+    expect(integers.length).toBeGreaterThan(20);
+    for (const { at, schema } of integers) {
+      expect(schema.minimum, at).toBeTypeOf('number');
+      expect(schema.minimum as number, at).toBeGreaterThanOrEqual(0);
+    }
+    expect(JSON.stringify(doc)).not.toContain('-9007199254740991');
+  });
+
+  it('says what ids are, as the API issues them: positive integers below 2^53, as strings', () => {
+    const doc = openApiDocument(API_ROUTES);
+    expect(JSON.stringify(doc)).not.toMatch(/64-bit/);
+    const profile = { ...CREATED_PROFILE };
+    expect(ProfileResponse.safeParse(profile).success).toBe(true);
+    for (const id of ['0', '01', '-1', String(2n ** 53n * 10n)]) {
+      expect(ProfileResponse.safeParse({ ...profile, id }).success, id).toBe(false);
+    }
+    expect(ProfileResponse.safeParse({ ...profile, followersCount: -1 }).success).toBe(false);
+  });
+
+  it('names where it is served from, relative to the API', () => {
+    expect(openApiDocument(API_ROUTES).servers).toEqual([{ url: '/', description: expect.any(String) }]);
   });
 
   it('response schemas are strict: an unexpected field fails', () => {

@@ -15,14 +15,21 @@ const Query = z.strictObject({ page: z.string().optional() });
 @UseGuards(AdminGuard)
 class ThingsController {
   @Post(':id')
-  @ApiDoc({ tag: 't', summary: 'make', returns: Body, errors: ['CONFLICT'] })
+  @ApiDoc({
+    tag: 't',
+    summary: 'make',
+    description: 'makes',
+    returns: Body,
+    example: { name: 'n' },
+    errors: ['CONFLICT'],
+  })
   make(@ValidBody(Body) body: unknown) {
     return body;
   }
 
   @Get()
   @HttpCode(202)
-  @ApiDoc({ tag: 't', summary: 'list', returns: null })
+  @ApiDoc({ tag: 't', summary: 'list', description: 'lists', returns: null })
   list(@ValidQuery(Query) query: unknown) {
     return query;
   }
@@ -40,6 +47,8 @@ describe('routes read from a controller', () => {
     expect(make).toEqual({
       tag: 't',
       summary: 'make',
+      description: 'makes',
+      example: { name: 'n' },
       errors: ['CONFLICT'],
       body: Body,
       method: 'post',

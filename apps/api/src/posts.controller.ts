@@ -5,6 +5,7 @@ import { MAX_POST_LENGTH, PostsService } from '#libs/posts';
 import { ApiDoc, ValidBody } from './api-doc.decorators.js';
 import { CreatePostDto, parseIdempotencyKey } from './api.dto.js';
 import { PostResponse } from '#libs/contract';
+import { EXAMPLES } from './openapi.examples.js';
 
 @Controller('v1/posts')
 export class PostsController {
@@ -18,7 +19,19 @@ export class PostsController {
     summary:
       `Post (1 to ${MAX_POST_LENGTH} Unicode code points); fan-out to followers happens after the answer. ` +
       'A retry with the same Idempotency-Key header gets the post made the first time',
+    description:
+      'The post is stored with its fan-out event in one transaction, so an accepted post always reaches its ' +
+      "followers' timelines: under push and hybrid once the fan-out queue has delivered it (GET " +
+      '/v1/admin/fanout shows the backlog), under pull at once.',
     returns: PostResponse,
+    example: EXAMPLES.post,
+    requestBody: {
+      description:
+        `\`body\`: 1 to ${MAX_POST_LENGTH} Unicode code points (longer is 400 POST_TOO_LONG), with at least one ` +
+        'visible character and no control characters other than tab and line breaks.',
+      example: { body: 'hello, world' },
+    },
+    headers: ['Idempotency-Key'],
     errors: ['POST_TOO_LONG'],
   })
   create(
@@ -30,7 +43,14 @@ export class PostsController {
   }
 
   @Get(':id')
-  @ApiDoc({ tag: 'posts', summary: 'A post', returns: PostResponse, errors: ['NOT_FOUND'] })
+  @ApiDoc({
+    tag: 'posts',
+    summary: 'A post',
+    description: 'Public. A deleted post is 404, as is one that never existed.',
+    returns: PostResponse,
+    example: EXAMPLES.post,
+    errors: ['NOT_FOUND'],
+  })
   get(@Param('id') id: string) {
     return this.posts.get(parseId(id));
   }
@@ -41,6 +61,10 @@ export class PostsController {
   @ApiDoc({
     tag: 'posts',
     summary: 'Delete your post; it leaves every timeline',
+    description:
+      "Only the author may delete a post (anyone else's token is 403). Deleting it again is 204; after that, " +
+      'the post is 404 to everyone else. It leaves every timeline at once: reads drop deleted posts, and the ' +
+      "author's list no longer shows it.",
     returns: null,
     errors: ['FORBIDDEN', 'NOT_FOUND'],
   })

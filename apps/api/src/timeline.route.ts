@@ -4,6 +4,7 @@ import { sendError } from '#libs/errors';
 import { TimelineService } from '#libs/timeline';
 import { TimelineQueryDto } from './api.dto.js';
 import { TimelineResponse } from '#libs/contract';
+import { EXAMPLES } from './openapi.examples.js';
 import type { DirectRoute } from './openapi.routes.js';
 import { parseWith } from './zod.pipe.js';
 
@@ -16,8 +17,13 @@ export const TIMELINE_ROUTE = {
   doc: {
     tag: 'timeline',
     summary: 'Your home timeline, newest first, under the configured strategy or ?strategy=',
+    description:
+      'The posts of everyone you follow, and your own, newest first. Under push and hybrid the page comes from ' +
+      'your Redis mailbox (with celebrities merged in under hybrid); under pull, and for pages older than the ' +
+      'mailbox keeps, from PostgreSQL (`source` says which). Too many pull reads at once are 429 RATE_LIMITED.',
     returns: TimelineResponse,
-    errors: ['INVALID_CURSOR'],
+    example: EXAMPLES.timeline,
+    errors: ['INVALID_CURSOR', 'RATE_LIMITED'],
   },
 } satisfies DirectRoute;
 

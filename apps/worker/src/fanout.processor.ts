@@ -3,7 +3,8 @@ import { Inject, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/co
 import type { Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { FanoutFailures, FanoutRouter } from '#libs/fanout';
-import { FANOUT_QUEUE, type FanoutJobs } from '#libs/jobs';
+import { FANOUT_QUEUE, type FanoutJobs, type Traced } from '#libs/jobs';
+import { RequestContext, ROOT_LOG, type RootLog } from '#libs/logging';
 
 /**
  * The fan-out queue's consumer: each job goes to the router; what a job does lives in libs/fanout. It takes no job
@@ -26,6 +27,7 @@ export class FanoutProcessor extends WorkerHost implements OnModuleInit, OnAppli
     private readonly router: FanoutRouter,
     private readonly failures: FanoutFailures,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROOT_LOG) private readonly log: RootLog,
   ) {
     super();
   }
@@ -38,8 +40,18 @@ export class FanoutProcessor extends WorkerHost implements OnModuleInit, OnAppli
     this.worker.run().catch((error: Error) => this.logger.error(`the fan-out worker stopped: ${error.message}`));
   }
 
+  /**
+   * Each job runs in the context of the request it descends from, so the jobs it adds carry that id too, and it ends
+   * in one line (at LOG_LEVEL=log) with the id: `requestId` finds every job a post's request caused.
+   */
   process(job: Job, token?: string): Promise<unknown> {
-    return this.router.handle(job, token!);
+    return RequestContext.run((job.data as Traced).requestId, async () => {
+      const started = performance.now();
+      const result = await this.router.handle(job, token!);
+      const ms = Math.round((performance.now() - started) * 100) / 100;
+      this.log.info({ job: job.name, jobId: job.id, attempt: job.attemptsMade + 1, ms }, 'job done');
+      return result;
+    });
   }
 
   /** Redis going away is reported here (the worker reconnects by itself); unheard, the event would end the process. */
@@ -56,7 +68,11 @@ export class FanoutProcessor extends WorkerHost implements OnModuleInit, OnAppli
   @OnWorkerEvent('failed')
   async onFailed(job: Job | undefined, error: Error): Promise<void> {
     if (!job) return;
-    this.logger.warn(`${job.name} ${job.id} attempt ${job.attemptsMade} failed: ${error.message}`);
+    const { requestId } = job.data as Traced;
+    this.log.warn(
+      { requestId, job: job.name, jobId: job.id, attempt: job.attemptsMade, error: error.message },
+      'job failed',
+    );
     if (job.name !== 'outbox-event' || job.attemptsMade < (job.opts.attempts ?? 1)) return;
     const { eventId } = job.data as FanoutJobs['outbox-event'];
     try {

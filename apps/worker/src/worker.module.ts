@@ -3,10 +3,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, type AppConfig } from '#libs/config';
 import { DbModule } from '#libs/db';
 import { FanoutModule } from '#libs/fanout';
+import { HealthModule } from '#libs/health';
+import { LoggingModule } from '#libs/logging';
 import { MetricsModule } from '#libs/metrics';
 import { OutboxModule } from '#libs/outbox';
 import { RedisKeys, RedisModule, redisOptionsFromUrl } from '#libs/redis';
 import { FanoutProcessor } from './fanout.processor.js';
+import { WorkerHttp } from './worker.http.js';
 
 @Module({})
 export class WorkerModule {
@@ -15,6 +18,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config, 'worker'),
         DbModule,
         RedisModule,
         MetricsModule.forRoot('worker'),
@@ -24,8 +28,9 @@ export class WorkerModule {
         }),
         OutboxModule,
         FanoutModule,
+        HealthModule.forRoot({ queue: true }),
       ],
-      providers: [FanoutProcessor],
+      providers: [FanoutProcessor, WorkerHttp],
     };
   }
 }
