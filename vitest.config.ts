@@ -50,6 +50,23 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        ...base,
+        test: {
+          // The tests that hold the product to its invariant, again on a local Redis Cluster (3 masters, 3 replicas):
+          // the same files, pointed at the cluster by test-config.ts.
+          name: 'e2e-cluster',
+          include: [
+            'test/e2e/timeline-invariant.e2e-spec.ts',
+            'test/e2e/scripted-client.e2e-spec.ts',
+            'test/e2e/worker-kill.e2e-spec.ts',
+          ],
+          globalSetup: ['test/support/global-setup.ts', 'test/support/cluster-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

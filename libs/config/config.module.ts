@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { AppConfig } from './app-config.js';
+import { AppConfig } from './app-config.types.js';
 
 export const APP_CONFIG = Symbol('AppConfig');
 

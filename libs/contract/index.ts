@@ -16,4 +16,5 @@ export * from './redis.keys.js';
 export * from './redis.slots.js';
 export * from './service.process.js';
 export * from './timeline.strategies.js';
+export * from './local.cluster.js';
 export * from './local.servers.js';

@@ -33,10 +33,14 @@ export function freePort(): Promise<number> {
 export class PrivateRedis {
   private server?: ChildProcess;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: readonly string[],
+  ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+  /** `extraArgs`: more redis-server options (a cluster node's, say). */
+  static async start(extraArgs: readonly string[] = []): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort(), extraArgs);
     await redis.restart();
     return redis;
   }
@@ -49,6 +53,7 @@ export class PrivateRedis {
   async restart(): Promise<void> {
     if (this.server) throw new Error('already running');
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    args.push(...this.extraArgs.map((arg) => arg.replaceAll('{port}', String(this.port))));
     this.server = spawn('redis-server', args, { stdio: 'ignore' });
     this.server.once('exit', () => (this.server = undefined));
     const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: 0 });
@@ -102,6 +107,22 @@ export class PrivatePostgres {
     await pg.asPostgres('initdb', ['-D', pg.dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync']);
     await pg.restart();
     return pg;
+  }
+
+  /**
+   * A streaming replica of `primary`, read-only, on a loopback port of its own: `pg_basebackup -R` copies the primary's
+   * data directory and writes the standby settings (standby.signal, primary_conninfo), so it follows the primary's WAL
+   * from then on. PostgreSQL 15's defaults allow it as they are (wal_level replica, max_wal_senders 10, and initdb's
+   * pg_hba.conf trusts replication connections from 127.0.0.1 under `-A trust`). `remove()` deletes it.
+   */
+  static async replicaOf(primary: PrivatePostgres): Promise<PrivatePostgres> {
+    const dir = await mkdtemp(join(tmpdir(), 'fanout-pg-replica-'));
+    await run('chown', ['postgres:postgres', dir]);
+    const replica = new PrivatePostgres(await freePort(), join(dir, 'data'));
+    const source = ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres'];
+    await replica.asPostgres('pg_basebackup', [...source, '-D', replica.dataDir, '-R', '-X', 'stream', '-c', 'fast']);
+    await replica.restart();
+    return replica;
   }
 
   /** A database URL on this server (the database is created by the migration runner). */

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig, type TimelineFlags } from '#libs/config';
 import { OutboxWriter } from '#libs/outbox';
-import { RedisService } from '#libs/redis';
+import { RedisService, type RedisClient } from '#libs/redis';
 import { FlagsRepository } from './flags.repository.js';
 import { nextEpoch } from './flags.policy.js';
 
@@ -23,7 +22,7 @@ export class FlagsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Flags');
   private snapshot!: FlagsSnapshot;
   private poller?: NodeJS.Timeout;
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
   private refreshing?: Promise<void>;
   private reloadAfter = false;
 

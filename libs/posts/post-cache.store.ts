@@ -18,19 +18,25 @@ export class PostCacheStore {
    * expires.
    */
   async put(items: TimelineItem[]): Promise<void> {
-    if (items.length === 0) return;
-    const pipeline = this.redis.client.pipeline();
-    for (const item of items) {
-      pipeline.set(this.redis.keys.post(item.id), JSON.stringify(item), 'EX', TTL_SECONDS, 'NX');
-    }
-    await pipeline.exec();
+    const keys = this.redis.keys;
+    await this.redis.perSlot(
+      items,
+      (item) => keys.post(item.id),
+      (pipeline, group) => {
+        for (const item of group) pipeline.set(keys.post(item.id), JSON.stringify(item), 'EX', TTL_SECONDS, 'NX');
+      },
+    );
   }
 
   async markDeleted(postIds: string[]): Promise<void> {
-    if (postIds.length === 0) return;
-    const pipeline = this.redis.client.pipeline();
-    for (const id of postIds) pipeline.set(this.redis.keys.post(id), DELETED_POST, 'EX', TTL_SECONDS);
-    await pipeline.exec();
+    const keys = this.redis.keys;
+    await this.redis.perSlot(
+      postIds,
+      (id) => keys.post(id),
+      (pipeline, group) => {
+        for (const id of group) pipeline.set(keys.post(id), DELETED_POST, 'EX', TTL_SECONDS);
+      },
+    );
   }
 
   /**

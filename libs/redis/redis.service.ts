@@ -1,26 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { Redis, type ChainableCommander } from 'ioredis';
+import { Cluster, type ChainableCommander } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
-import { groupByHashTag, RedisKeys } from '#libs/contract';
-
-/** Reconnect quickly while Redis is away: the next attempt is at most half a second off. */
-function reconnectDelay(attempt: number): number {
-  return Math.min(attempt * 50, 500);
-}
-
-/**
- * A command never waits long: with Redis unreachable it fails once the next reconnect attempt fails (within about half
- * a second), and with Redis not answering (frozen, overloaded) after REDIS_COMMAND_TIMEOUT_MS. Reads then fall back to
- * PostgreSQL and writes leave their events to the outbox relay, instead of hanging.
- */
-export function commandConnectionOptions(config: AppConfig) {
-  return {
-    maxRetriesPerRequest: 1,
-    retryStrategy: reconnectDelay,
-    connectTimeout: Math.max(config.timeouts.redisCommandMs, 1000),
-    commandTimeout: config.timeouts.redisCommandMs,
-  };
-}
+import { groupByHashTag, RedisKeys, slotOf } from '#libs/contract';
+import { connectCommands, connectSubscriber, type RedisClient } from './redis.connections.js';
 
 /**
  * Commands wait for the first connection (a process starting while Redis comes up), but once connected, a command
@@ -40,12 +22,12 @@ export function failFastOnceReady(client: {
 /** The command connection of a process (mailboxes, post cache, scripts). BullMQ opens its own. */
 @Injectable()
 export class RedisService implements OnModuleDestroy {
-  readonly client: Redis;
+  readonly client: RedisClient;
   readonly keys: RedisKeys;
   private readonly logger = new Logger('Redis');
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.client = new Redis(config.redisUrl, { ...commandConnectionOptions(config), enableAutoPipelining: true });
+    this.client = connectCommands(config);
     // While Redis is away ioredis reconnects by itself; its 'error' events are the outage, not a reason to crash.
     this.client.on('error', (error: Error) => this.logger.debug(`connection: ${error.message}`));
     failFastOnceReady(this.client);
@@ -54,9 +36,9 @@ export class RedisService implements OnModuleDestroy {
 
   /**
    * Work on many users' (or posts') keys: the items grouped by the hash tag of their key (so by slot), one command or
-   * script per group (`add` queues it on the pipeline), all groups sent together. No command ever spans two slots, so
-   * the same code runs on Redis Cluster, where the groups go to their nodes. Returns each group's reply, in group order; throws the first
-   * error.
+   * script per group (`add` queues it), all groups sent together: one pipeline on one Redis, one per master on a
+   * cluster (a pipeline goes to one node; ioredis refuses one whose keys live on two). No command ever spans two slots.
+   * Returns every queued command's reply, in the order queued; throws the first error.
    */
   async perSlot<T>(
     items: readonly T[],
@@ -64,17 +46,42 @@ export class RedisService implements OnModuleDestroy {
     add: (pipeline: ChainableCommander, group: T[]) => void,
   ): Promise<unknown[]> {
     if (items.length === 0) return [];
-    const pipeline = this.client.pipeline();
-    for (const group of groupByHashTag(items, keyOf)) add(pipeline, group);
-    return ((await pipeline.exec()) ?? []).map(([error, value]) => {
-      if (error) throw error;
-      return value;
-    });
+    const pipelines = new Map<string, ChainableCommander>();
+    // Where each group's replies are: its pipeline, and the positions its commands took there.
+    const placed: { pipeline: ChainableCommander; from: number; to: number }[] = [];
+    for (const group of groupByHashTag(items, keyOf)) {
+      const node = this.nodeOf(keyOf(group[0]!));
+      let pipeline = pipelines.get(node);
+      if (!pipeline) pipelines.set(node, (pipeline = this.client.pipeline()));
+      const from = pipeline.length;
+      add(pipeline, group);
+      placed.push({ pipeline, from, to: pipeline.length });
+    }
+    const replies = new Map<ChainableCommander, [Error | null, unknown][]>();
+    await Promise.all(
+      [...pipelines.values()].map(async (pipeline) => replies.set(pipeline, (await pipeline.exec()) ?? [])),
+    );
+    return placed.flatMap(({ pipeline, from, to }) =>
+      replies
+        .get(pipeline)!
+        .slice(from, to)
+        .map(([error, value]) => {
+          if (error) throw error;
+          return value;
+        }),
+    );
+  }
+
+  /** The node serving a key: the master of its slot on a cluster (as last mapped), the one server otherwise. */
+  private nodeOf(key: string): string {
+    if (!(this.client instanceof Cluster)) return '';
+    const slot = slotOf(key);
+    return this.client.slots[slot]?.[0] ?? `slot:${slot}`;
   }
 
   /** A separate connection for SUBSCRIBE (a subscribed connection cannot run other commands). */
-  subscriber(): Redis {
-    const subscriber = new Redis(this.config.redisUrl, { maxRetriesPerRequest: null, retryStrategy: reconnectDelay });
+  subscriber(): RedisClient {
+    const subscriber = connectSubscriber(this.config);
     subscriber.on('error', (error: Error) => this.logger.debug(`subscriber: ${error.message}`));
     return subscriber;
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
+import { serversOf } from './redis.connections.js';
 import { RedisService } from './redis.service.js';
 
 /** What this build writes under a prefix; a process that finds another refuses to start. */
@@ -42,10 +43,15 @@ export class RedisSettings implements OnModuleInit {
   }
 
   private async checkConfig(): Promise<void> {
+    // Every master of a cluster holds part of the mailboxes and maybe the queue: each must have the settings.
+    for (const server of serversOf(this.redis.client)) await this.checkServer(server);
+  }
+
+  private async checkServer(server: ReturnType<typeof serversOf>[number]): Promise<void> {
     let settings: Record<string, string>;
     try {
-      const reply = (await this.redis.client.config('GET', 'maxmemory-policy')) as string[];
-      const lists = (await this.redis.client.config('GET', 'list-max-listpack-size')) as string[];
+      const reply = (await server.config('GET', 'maxmemory-policy')) as string[];
+      const lists = (await server.config('GET', 'list-max-listpack-size')) as string[];
       settings = Object.fromEntries([...pairs(reply), ...pairs(lists)]);
     } catch (error) {
       this.logger.warn(`could not read Redis settings (${(error as Error).message}); see README, "Redis settings"`);

@@ -23,6 +23,8 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     RATE_LIMIT_PER_ADDRESS: '1000000',
     AUTH_FAILURES_PER_ADDRESS: '1000000',
     PULL_READS_PER_USER: '1000',
+    // The e2e-cluster project runs the same tests on a local Redis Cluster (cluster-setup.ts).
+    ...(inject('clusterNodes') && { REDIS_CLUSTER_NODES: inject('clusterNodes') }),
     ...overrides,
   });
 }
@@ -31,6 +33,9 @@ export function envOf(config: AppConfig, extra: Record<string, string> = {}): Re
   return {
     DATABASE_URL: config.databaseUrl,
     REDIS_URL: config.redisUrl,
+    ...(config.redisClusterNodes && {
+      REDIS_CLUSTER_NODES: config.redisClusterNodes.map(({ host, port }) => `${host}:${port}`).join(','),
+    }),
     REDIS_PREFIX: config.redisPrefix,
     ADMIN_TOKEN: config.adminToken,
     LOG_LEVEL: config.logLevel,

@@ -12,7 +12,7 @@ import { LoggingModule } from '#libs/logging';
 import { MetricsModule } from '#libs/metrics';
 import { OutboxModule } from '#libs/outbox';
 import { PostsModule } from '#libs/posts';
-import { RedisKeys, RedisModule, redisOptionsFromUrl } from '#libs/redis';
+import { queueConnection, RedisKeys, RedisModule } from '#libs/redis';
 import { SocialModule } from '#libs/social';
 import { TimelineModule } from '#libs/timeline';
 import { API_CONTROLLERS, API_ROUTES } from './api.routes.js';
@@ -31,7 +31,7 @@ export class ApiModule {
         RedisModule,
         MetricsModule.forRoot('api'),
         BullModule.forRoot({
-          connection: redisOptionsFromUrl(config.redisUrl),
+          connection: queueConnection(config),
           prefix: new RedisKeys(config.redisPrefix).bullPrefix(),
         }),
         AuthModule,

@@ -7,7 +7,7 @@ import { HealthModule } from '#libs/health';
 import { LoggingModule } from '#libs/logging';
 import { MetricsModule } from '#libs/metrics';
 import { OutboxModule } from '#libs/outbox';
-import { RedisKeys, RedisModule, redisOptionsFromUrl } from '#libs/redis';
+import { queueConnection, RedisKeys, RedisModule } from '#libs/redis';
 import { FanoutProcessor } from './fanout.processor.js';
 import { WorkerHttp } from './worker.http.js';
 
@@ -23,7 +23,7 @@ export class WorkerModule {
         RedisModule,
         MetricsModule.forRoot('worker'),
         BullModule.forRoot({
-          connection: redisOptionsFromUrl(config.redisUrl),
+          connection: queueConnection(config),
           prefix: new RedisKeys(config.redisPrefix).bullPrefix(),
         }),
         OutboxModule,
