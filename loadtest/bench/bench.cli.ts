@@ -4,8 +4,13 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stopAllServices } from '#libs/contract';
 import { writeReports } from '../report/report.files.js';
+import { cleanupBench } from './bench.cleanup.js';
 import { BenchUsageError, parseBenchOptions, USAGE } from './bench.options.js';
-import { runBench } from './bench.run.js';
+import { credentialsFileOf, runBench } from './bench.run.js';
+import { judgementWarnings } from './bench.warnings.js';
+
+/** Set once the options are known: removes what the bench made, once, on every way out (--cleanup). */
+let cleanup: (() => Promise<void>) | null = null;
 
 async function main(argv: string[]): Promise<number> {
   const strings = [
@@ -32,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
     'port',
     'ceiling-port',
   ];
-  const booleans = ['no-ceiling', 'reuse-graph', 'help'];
+  const booleans = ['no-ceiling', 'reuse-graph', 'cleanup', 'no-cleanup', 'help'];
   const options: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const name of strings) options[name] = { type: 'string' };
   for (const name of booleans) options[name] = { type: 'boolean' };
@@ -46,7 +51,15 @@ async function main(argv: string[]): Promise<number> {
   const bench = parseBenchOptions(values, process.env);
   const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
   const command = `npm run bench -- ${argv.map(shellQuote).join(' ')}`.trim();
-  const summary = await runBench(bench, command, log);
+  if (bench.cleanup) {
+    let once: Promise<void> | null = null;
+    // A failed cleanup is said, not thrown: it must not hide the error that ended the run, nor lose the report.
+    cleanup = () =>
+      (once ??= cleanupBench(bench, credentialsFileOf(bench), log).catch((e: Error) => log(`cleanup failed: ${e}`)));
+  } else {
+    log('--no-cleanup: the database, the Redis keys and the credentials file stay for the next run or a look');
+  }
+  const summary = await runBench(bench, command, log).finally(() => cleanup?.());
   const out = resolve(bench.out);
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'summary.json'), JSON.stringify(summary, null, 1) + '\n');
@@ -57,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
       `goal ${goal.id}: ${goal.measured} (target ${goal.target}) ${goal.ok === null ? 'not judged' : goal.ok ? 'met' : 'NOT met'}`,
     );
   }
+  for (const warning of judgementWarnings(summary.runs)) log(`WARNING: ${warning}`);
   const broken = summary.runs.filter((r) => r.invariant && r.invariant.mismatches > 0);
   if (broken.length > 0) {
     console.error(`the invariant did not hold after: ${broken.map((r) => `${r.scenario}/${r.strategy}`).join(', ')}`);
@@ -73,7 +87,9 @@ function shellQuote(arg: string): string {
 // Interrupted (Ctrl-C, or a test runner giving up), the bench stops the API, worker and ceiling it started.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void stopAllServices().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void stopAllServices()
+      .then(() => cleanup?.())
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   });
 }
 

@@ -31,12 +31,12 @@ describe('evaluateGoals', () => {
     expect(goal([push, hybrid], 'hybrid-read-p99')).toMatchObject({ measured: 'not measured', ok: null });
   });
 
-  it('compares sustained rates, unjudged, when a capacity is none', () => {
+  it('compares sustained rates, unjudged, when no step of a ladder met the limit', () => {
     const push = benchRun('read', 'push', [step(500, 70), step(1000, 80), step(2000, 90, { dropped: 100 })]);
     const ceiling = benchRun('read', 'push', [step(500, 60), step(1000, 70), step(2000, 80)], 'ceiling');
     const g = goal([push, ceiling], 'push-read-vs-ceiling');
     expect(g.measured).toBe(
-      'none / none: no capacity for push and the ceiling; sustained rates 1,000/s / 2,000/s = 0.50x',
+      "no ratio: no step of push's or the ceiling's ladders met the limit; sustained rates 1,000/s / 2,000/s = 0.50x",
     );
     expect(g.ok).toBeNull();
   });

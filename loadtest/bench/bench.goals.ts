@@ -1,5 +1,12 @@
 import { SERIES } from '#libs/contract';
-import { LADDER_ENDED, type BenchRun, type BenchSummary, type Goal } from './bench.summary.js';
+import {
+  capacityText as capacityWords,
+  LADDER_ENDED,
+  sustainedText,
+  type BenchRun,
+  type BenchSummary,
+  type Goal,
+} from './bench.summary.js';
 import { added, serverStat } from './server.latency.js';
 
 // The performance goals of the load-suite and mailbox issues, evaluated on one bench run. They are figures to report,
@@ -17,14 +24,17 @@ const stepAt = (run: BenchRun | undefined, rate: number) => run?.client.steps.fi
 const endpointP99 = (run: BenchRun | undefined, rate: number, endpoint: string) =>
   stepAt(run, rate)?.tags.find((t) => t.endpoint === endpoint)?.p99Ms ?? null;
 
-const perSec = (n: number | null) => (n === null ? 'none' : `${n.toLocaleString('en-US')}/s`);
+const perSec = (n: number) => `${n.toLocaleString('en-US')}/s`;
 const times = (ratio: number) => `${ratio.toFixed(2)}x`;
+/** "no step of push's ladder met the limit", or "… of push's or the ceiling's ladders …". */
+const noStepMetBy = (who: string[]) =>
+  `no step of ${who.map((w) => `${w}'s`).join(' or ')} ladder${who.length > 1 ? 's' : ''} met the limit`;
 
 /** A capacity, with the throughput sustained whatever the latency and the p99 there, for context. */
 function capacityText(run: BenchRun): string {
   const { rate, sustained } = run.capacity;
   const p99 = sustained === null ? null : endpointP99(run, sustained, 'timeline');
-  return `${perSec(rate)} (sustained ${perSec(sustained)}${p99 === null ? '' : `, p99 ${p99} ms there`})`;
+  return `${capacityWords({ rate })} (sustained ${sustainedText(sustained)}${p99 === null ? '' : `, p99 ${p99} ms there`})`;
 }
 
 /**
@@ -35,10 +45,10 @@ function capacityText(run: BenchRun): string {
 export function capacityRatio(a: BenchRun, b: BenchRun, names: [string, string], target: number) {
   const [x, y] = [a.capacity.rate, b.capacity.rate];
   const [sa, sb] = [a.capacity.sustained, b.capacity.sustained];
-  const sustained = `${perSec(sa)} / ${perSec(sb)}${sa !== null && sb ? ` = ${times(sa / sb)}` : ''}`;
+  const sustained = `${sustainedText(sa)} / ${sustainedText(sb)}${sa !== null && sb ? ` = ${times(sa / sb)}` : ''}`;
   if (x === null || y === null) {
-    const none = names.filter((_, i) => [x, y][i] === null).join(' and ');
-    return { measured: `${perSec(x)} / ${perSec(y)}: no capacity for ${none}; sustained rates ${sustained}`, ok: null };
+    const none = names.filter((_, i) => [x, y][i] === null);
+    return { measured: `no ratio: ${noStepMetBy(none)}; sustained rates ${sustained}`, ok: null };
   }
   const ratio = x / y;
   const bounds = [a, b].flatMap((run, i) =>
@@ -173,7 +183,8 @@ export function evaluateGoals({ runs, fanout, memory }: Measurements): Goal[] {
     target: '>= 0.4x redis-benchmark ZADD -P 64',
     measured: !fanout
       ? 'not run'
-      : `${perSec(fanout.writesPerSec)} mailbox writes / ZADD -P 64 ${perSec(fanout.zaddPerSec)}` +
+      : `${perSec(fanout.writesPerSec)} mailbox writes / ZADD -P 64 ` +
+        `${fanout.zaddPerSec === null ? 'not measured' : perSec(fanout.zaddPerSec)}` +
         (zaddRatio === null ? ' (redis-benchmark missing: no ratio)' : ` = ${times(zaddRatio)}`),
     ok: zaddRatio === null ? null : zaddRatio >= 0.4,
   });

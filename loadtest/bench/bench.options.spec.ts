@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BenchUsageError, parseBenchOptions } from './bench.options.js';
+import { BenchUsageError, databaseInPath, parseBenchOptions } from './bench.options.js';
 
 describe('parseBenchOptions --celebrity-variant', () => {
   it('is absent unless given', () => {
@@ -15,5 +15,26 @@ describe('parseBenchOptions --celebrity-variant', () => {
   it('needs the read scenario and the hybrid strategy it repeats', () => {
     expect(() => parseBenchOptions({ 'celebrity-variant': '120', scenarios: 'write' })).toThrow(BenchUsageError);
     expect(() => parseBenchOptions({ 'celebrity-variant': '120', strategies: 'push' })).toThrow(BenchUsageError);
+  });
+});
+
+describe('parseBenchOptions --cleanup', () => {
+  it('cleans up by default, and keeps a graph given --reuse-graph', () => {
+    expect(parseBenchOptions({}).cleanup).toBe(true);
+    expect(parseBenchOptions({ 'reuse-graph': true }).cleanup).toBe(false);
+  });
+
+  it('does what it is told either way', () => {
+    expect(parseBenchOptions({ 'no-cleanup': true }).cleanup).toBe(false);
+    expect(parseBenchOptions({ 'reuse-graph': true, cleanup: true }).cleanup).toBe(true);
+    expect(() => parseBenchOptions({ cleanup: true, 'no-cleanup': true })).toThrow(BenchUsageError);
+  });
+});
+
+describe('--redis-url', () => {
+  it('names the database in the path, where every reader of the URL finds it', () => {
+    expect(parseBenchOptions({ 'redis-url': 'redis://127.0.0.1:6379?db=7' }).redisUrl).toBe('redis://127.0.0.1:6379/7');
+    expect(databaseInPath('redis://:pw@cache:6380/3')).toBe('redis://:pw@cache:6380/3');
+    expect(databaseInPath('redis://cache')).toBe('redis://cache');
   });
 });

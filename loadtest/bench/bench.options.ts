@@ -30,6 +30,8 @@ export interface BenchOptions {
   checkUsers: number;
   /** Keep the graph already in the database when it has as many users. */
   reuseGraph: boolean;
+  /** Drop the database, the Redis keys under the prefix and the credentials file at the end. */
+  cleanup: boolean;
   fanoutConcurrency?: number;
   /** FANOUT_BATCH_SIZE of the bench's deployment (the product's default when unset). */
   fanoutBatchSize?: number;
@@ -58,14 +60,19 @@ its ladder, and writes report.md, report.html and summary.json.
   --no-ceiling            skip the bare node:http + ioredis ceiling run
   --check-users N         timelines compared across strategies after each run (200)
   --reuse-graph           keep the graph in the database if it has --users users (reseeding takes seconds)
+  --cleanup, --no-cleanup at the end (also after a failure or Ctrl-C), drop the bench's database and its Redis keys
+                          (under --redis-prefix) and delete its credentials file, or keep them all. Default: clean
+                          up, unless --reuse-graph is given (keeping a graph for the next run is what it is for)
   --fanout-concurrency N  the worker's FANOUT_CONCURRENCY (its default: 8)
   --fanout-batch-size N   FANOUT_BATCH_SIZE, followers per fan-out batch job (the product's default)
   --celebrity-variant N   after hybrid's runs, the read scenario again with celebrity threshold N (lower than
                           --celebrity-threshold; 120 gives the 10,000-user graph 10x the celebrities)
   --out DIR               where the report goes (loadtest/out/bench)
-  --database-url URL      a database the bench may wipe ($BENCH_DATABASE_URL, else ${DEFAULT_DATABASE_URL})
+  --database-url URL      a database the bench may wipe and drop ($BENCH_DATABASE_URL, else
+                          ${DEFAULT_DATABASE_URL})
   --redis-url URL         ($REDIS_URL, else redis://127.0.0.1:6379); only keys under --redis-prefix are wiped
-  --redis-prefix P        key prefix of the bench's deployment, wiped at start (bench)
+  --redis-prefix P        key prefix of the bench's deployment, wiped at start (bench); redis-benchmark's scratch
+                          keys go under P-zadd, in the same Redis database, and are removed after it ran
   --port N                the bench's API port (3100); the ceiling uses --ceiling-port (3199)
 `;
 
@@ -132,6 +139,33 @@ export function parseLadders(
   return out;
 }
 
+/**
+ * `redis://host/?db=7` as `redis://host/7`: ioredis (the bench's own connections, redis-benchmark's --dbnum) reads
+ * either, but the product's queue connection reads the database from the path only, and would put its keys in
+ * database 0 while everything else went to 7.
+ */
+export function databaseInPath(redisUrl: string): string {
+  const url = new URL(redisUrl);
+  const db = url.searchParams.get('db');
+  if (db === null || url.pathname.length > 1) return redisUrl;
+  url.searchParams.delete('db');
+  url.pathname = `/${db}`;
+  return url.toString();
+}
+
+/**
+ * Cleaning up is the default: a run leaves a database of hundreds of megabytes and Redis keys of as many (13.6 KB per
+ * user) on what is usually a developer's own PostgreSQL and Redis, and the report keeps every figure. A run with
+ * --reuse-graph keeps them unless told otherwise, since keeping the graph between runs is what that option is for.
+ */
+function cleanupOf(raw: Raw): boolean {
+  if (raw.cleanup === true && raw['no-cleanup'] === true) {
+    throw new BenchUsageError('--cleanup and --no-cleanup contradict each other: give one');
+  }
+  if (raw.cleanup === true || raw['no-cleanup'] === true) return raw.cleanup === true;
+  return raw['reuse-graph'] !== true;
+}
+
 export function parseBenchOptions(raw: Raw, env: Record<string, string | undefined> = {}): BenchOptions {
   const defaults = defaultGraphParams();
   const graph: GraphParams = {
@@ -172,7 +206,7 @@ export function parseBenchOptions(raw: Raw, env: Record<string, string | undefin
     warmupSeconds: intOf(raw, 'warmup-seconds', 0, 3600),
     out: String(raw.out ?? 'loadtest/out/bench'),
     databaseUrl: url('database-url', env.BENCH_DATABASE_URL ?? DEFAULT_DATABASE_URL),
-    redisUrl: url('redis-url', env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+    redisUrl: databaseInPath(url('redis-url', env.REDIS_URL ?? 'redis://127.0.0.1:6379')),
     redisPrefix: prefix,
     port: intOf(raw, 'port', 1, 65535) ?? 3100,
     ceilingPort: intOf(raw, 'ceiling-port', 1, 65535) ?? 3199,
@@ -180,6 +214,7 @@ export function parseBenchOptions(raw: Raw, env: Record<string, string | undefin
     backlogWrites: intOf(raw, 'backlog-writes', 0) ?? 1_000_000,
     checkUsers: intOf(raw, 'check-users', 0, 100_000) ?? 200,
     reuseGraph: raw['reuse-graph'] === true,
+    cleanup: cleanupOf(raw),
     fanoutConcurrency: intOf(raw, 'fanout-concurrency', 1, 256),
     fanoutBatchSize: intOf(raw, 'fanout-batch-size', 10, 100_000),
     celebrityVariant,

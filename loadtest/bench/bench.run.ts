@@ -7,7 +7,7 @@ import { countUsers, seedGraph } from '../graph/graph.seed.js';
 import { evaluateGoals } from './bench.goals.js';
 import type { BenchOptions } from './bench.options.js';
 import { loadScenario, runScenario, type ScenarioContext } from './bench.scenario.js';
-import { BENCH_LIMITS, DRAIN, PUBLISH_MS, startBenchStack, startCeiling } from './bench.stack.js';
+import { BENCH_LIMITS, drain, PUBLISH_MS, startBenchStack, startCeiling } from './bench.stack.js';
 import { StrategySwitch } from './bench.strategy.js';
 import {
   BENCH_FORMAT,
@@ -69,13 +69,17 @@ async function celebrityVariant(ctx: ScenarioContext, switcher: StrategySwitch, 
   return { ...run, variant: { celebrityThreshold: threshold } };
 }
 
+/** The credentials file of the options' graph (written by the seeding, read with --reuse-graph). */
+export const credentialsFileOf = (o: BenchOptions) =>
+  resolve(PROJECT_ROOT, `loadtest/out/graph-${o.graph.users}-${o.graph.seed}.json`);
+
 /** Everything `npm run bench` measures, in one run. */
 export async function runBench(o: BenchOptions, command: string, log: (line: string) => void): Promise<BenchSummary> {
   const startedAt = new Date();
   const out = resolve(o.out);
   const logDir = join(out, 'logs');
   await mkdir(logDir, { recursive: true });
-  const credentialsFile = resolve(PROJECT_ROOT, `loadtest/out/graph-${o.graph.users}-${o.graph.seed}.json`);
+  const credentialsFile = credentialsFileOf(o);
   const { credentials, info } = await prepareGraph(o, credentialsFile, log);
   const machine = await machineInfo(o.redisUrl, o.databaseUrl);
   await deletePrefix(o.redisUrl, o.redisPrefix);
@@ -90,7 +94,7 @@ export async function runBench(o: BenchOptions, command: string, log: (line: str
     // Mailboxes are built once, under a strategy that keeps them (a rebuild under pull does nothing).
     const strategy = o.strategies.find((x) => x !== 'pull') ?? 'hybrid';
     await api.patchConfig({ strategy, celebrityThreshold: o.graph.celebrityThreshold });
-    await api.waitIdle(DRAIN);
+    await drain(api, `setting ${strategy}`, log);
     warmSeconds = await switcher.warm();
     // Measured now, while every post is in the mailboxes (nobody is in pull mode yet).
     const users = credentials.users.filter(

@@ -18,8 +18,8 @@ import type { Credentials } from '../driver/credentials.model.js';
 import { parseScenario, withOverrides, type Scenario } from '../driver/scenario.model.js';
 import type { RunSummary } from '../driver/summary.js';
 import type { BenchOptions, ScenarioName } from './bench.options.js';
-import { DRAIN } from './bench.stack.js';
-import { capacityOf, type BenchRun } from './bench.summary.js';
+import { drain } from './bench.stack.js';
+import { capacityOf, capacityText, type BenchRun } from './bench.summary.js';
 import { checkInvariant } from './invariant.check.js';
 
 const TIMEOUT_MS = 10_000;
@@ -127,7 +127,7 @@ export async function runScenario(
       capacity,
     };
   }
-  const { seconds: drainSeconds } = await api.waitIdle(DRAIN);
+  const { seconds: drainSeconds } = await drain(api, `draining after ${scenario.name}/${scenario.strategy}`, log);
   await sleep(ctx.publishMs + 500);
   const taken = await Promise.all([...snapshots, api.metricsSnapshots()]);
   const warmup = scenario.warmupSeconds > 0 ? 1 : 0;
@@ -147,7 +147,7 @@ export async function runScenario(
   const server = combine(between(taken[warmup]!, taken[taken.length - 1]!));
   const invariant = await checkInvariant(api, ctx.credentials, ctx.options.checkUsers, SEED);
   log(
-    `  capacity ${capacity.rate ?? 'none'}/s (${capacity.limitedBy}); drained in ${drainSeconds.toFixed(1)} s; ` +
+    `  capacity: ${capacityText(capacity)} (${capacity.limitedBy}); drained in ${drainSeconds.toFixed(1)} s; ` +
       `invariant: ${invariant.mismatches} of ${invariant.users} users differ`,
   );
   return {

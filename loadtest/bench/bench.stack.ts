@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiClient, type IdleOptions, type Service, startProduct, startService } from '#libs/contract';
+import { ApiClient, type Idle, type IdleOptions, type Service, startProduct, startService } from '#libs/contract';
+import { drainProgress } from '../progress/progress.meter.js';
 import type { BenchOptions } from './bench.options.js';
 
 export const PUBLISH_MS = 1000;
@@ -19,6 +20,11 @@ export const BENCH_LIMITS = {
 
 /** How the bench waits for the fan-out to drain: a 10k-user rebuild or a backlog takes minutes, not the default 60 s. */
 export const DRAIN: IdleOptions = { timeoutMs: 30 * 60_000, pollMs: 200 };
+
+/** Waits for the fan-out queue to drain (up to DRAIN's timeout), saying every few seconds how far it has got. */
+export function drain(api: ApiClient, what: string, log: (line: string) => void, pollMs = DRAIN.pollMs): Promise<Idle> {
+  return api.waitIdle({ ...DRAIN, pollMs, onPoll: drainProgress(`  ${what}`, log) });
+}
 
 export interface BenchStack {
   api: ApiClient;

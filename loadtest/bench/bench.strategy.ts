@@ -1,7 +1,7 @@
 import type { ApiClient, Strategy } from '#libs/contract';
 import type { Credentials } from '../driver/credentials.model.js';
 import { mapLimit } from './bench.lanes.js';
-import { DRAIN } from './bench.stack.js';
+import { drain } from './bench.stack.js';
 
 /**
  * Puts the deployment under a strategy the way an operator would (PATCH /v1/admin/config), and makes sure what is
@@ -23,7 +23,7 @@ export class StrategySwitch {
   async warm(): Promise<number> {
     const started = performance.now();
     await this.api.rebuildMailboxes();
-    await this.api.waitIdle(DRAIN);
+    await drain(this.api, 'rebuilding every mailbox', this.log);
     this.warmEpoch = (await this.api.config()).mailboxEpoch;
     const seconds = (performance.now() - started) / 1000;
     this.log(`mailboxes rebuilt in ${seconds.toFixed(1)} s (epoch ${this.warmEpoch})`);
@@ -37,7 +37,7 @@ export class StrategySwitch {
    */
   async use(strategy: Strategy, celebrityThreshold = this.celebrityThreshold): Promise<void> {
     await this.api.patchConfig({ strategy, celebrityThreshold });
-    await this.api.waitIdle(DRAIN);
+    await drain(this.api, `switching to ${strategy}`, this.log);
     const flags = await this.api.config();
     if (strategy !== 'pull' && flags.mailboxEpoch !== this.warmEpoch) await this.warm();
     if (strategy === 'hybrid') await this.primeCelebrities(celebrityThreshold);
@@ -55,6 +55,6 @@ export class StrategySwitch {
   private async primeCelebrities(threshold: number): Promise<void> {
     const celebrities = this.credentials.users.filter((u) => u.followers >= threshold);
     await mapLimit(celebrities, 8, (u) => this.api.post(u.token, `celebrity post before a hybrid run (u${u.id})`));
-    await this.api.waitIdle(DRAIN);
+    await drain(this.api, `priming ${celebrities.length} celebrities`, this.log);
   }
 }

@@ -142,6 +142,15 @@ export function stepProblem(step: StepSummary, p99LimitMs: number = Infinity): s
 
 export const LADDER_ENDED = 'the ladder ended before any limit was reached';
 
+/** What a capacity of null means, in words: the report and the logs never print "none/s". */
+export const NO_STEP_MET = 'no step met the limit';
+/** What a sustained rate of null means: even the first step dropped or failed 1 % or more. */
+export const NO_STEP_KEPT_UP = 'no step kept up';
+
+const perSec = (rate: number) => `${rate.toLocaleString('en-US')}/s`;
+export const capacityText = (c: Pick<Capacity, 'rate'>) => (c.rate === null ? NO_STEP_MET : perSec(c.rate));
+export const sustainedText = (rate: number | null) => (rate === null ? NO_STEP_KEPT_UP : perSec(rate));
+
 /**
  * The highest offered rate up to which every step kept p99 within the limit with under 1 % dropped or failed: the
  * first step that fails ends it, even if a higher one happens to pass.

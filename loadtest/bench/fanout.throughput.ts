@@ -1,21 +1,13 @@
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import {
-  type ApiClient,
-  between,
-  combine,
-  counterTotal,
-  deletePrefix,
-  FANOUT_QUEUE,
-  RedisKeys,
-  SERIES,
-} from '#libs/contract';
+import { type ApiClient, between, combine, counterTotal, FANOUT_QUEUE, RedisKeys, SERIES } from '#libs/contract';
 import type { Credentials } from '../driver/credentials.model.js';
+import { zaddPrefix } from './bench.cleanup.js';
 import { mapLimit } from './bench.lanes.js';
-import { DRAIN } from './bench.stack.js';
+import { drain } from './bench.stack.js';
 import type { FanoutThroughput } from './bench.summary.js';
+import { redisBenchmarkZadd } from './redis.benchmark.js';
 import { costBetween, redisSpend } from './redis.cost.js';
 
 const MAX_AUTHORS = 200;
@@ -34,7 +26,7 @@ export async function measureFanoutThroughput(
   fanoutConcurrency: number | null,
   log: (line: string) => void,
 ): Promise<FanoutThroughput> {
-  const zaddPerSec = await redisBenchmarkZadd(redis.url, `${redis.prefix}-zadd`, log);
+  const zaddPerSec = await redisBenchmarkZadd(redis.url, zaddPrefix({ redisPrefix: redis.prefix }), log);
   const authors = [...credentials.users].sort((a, b) => b.followers - a.followers).slice(0, MAX_AUTHORS);
   const posts: typeof authors = [];
   let expectedWrites = 0;
@@ -60,7 +52,7 @@ export async function measureFanoutThroughput(
     spentBefore = await redisSpend(redis.url);
     const started = performance.now();
     await queue.resume();
-    await api.waitIdle({ ...DRAIN, pollMs: 50 });
+    await drain(api, 'fan-out backlog', log, 50);
     seconds = (performance.now() - started) / 1000;
     spentAfter = await redisSpend(redis.url);
   } finally {
@@ -74,7 +66,8 @@ export async function measureFanoutThroughput(
   const writesPerSec = Math.round(writes / seconds);
   const redisCost = costBetween(spentBefore, spentAfter, writes);
   log(
-    `fan-out drained ${writes} mailbox writes in ${seconds.toFixed(2)} s: ${writesPerSec}/s (ZADD -P 64: ${zaddPerSec ?? 'n/a'}/s); ` +
+    `fan-out drained ${writes} mailbox writes in ${seconds.toFixed(2)} s: ${writesPerSec}/s ` +
+      `(ZADD -P 64: ${zaddPerSec === null ? 'not measured' : `${zaddPerSec}/s`}); ` +
       `Redis CPU ${redisCost.cpuMicrosPerEntry} µs per write`,
   );
   return {
@@ -90,28 +83,4 @@ export async function measureFanoutThroughput(
     redisCost,
     server: { series: server.series, counters: server.counters },
   };
-}
-
-/** `redis-benchmark -P 64` ZADD into random keys under `keyPrefix`, removed afterwards; null if it is not installed. */
-export async function redisBenchmarkZadd(redisUrl: string, keyPrefix: string, log: (line: string) => void) {
-  const url = new URL(redisUrl);
-  const args = ['-h', url.hostname, '-p', url.port || '6379', '-n', '1000000', '-P', '64', '-r', '100000', '-q'];
-  // The database the deployment uses, so its scratch keys are where deletePrefix removes them.
-  if (url.pathname.length > 1) args.push('--dbnum', url.pathname.slice(1));
-  if (url.password) args.push('-a', decodeURIComponent(url.password));
-  args.push('ZADD', `${keyPrefix}:__rand_int__`, '__rand_int__', 'm__rand_int__');
-  const output = await new Promise<string | null>((resolve) => {
-    const child = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let text = '';
-    child.stdout.on('data', (d) => (text += d));
-    child.on('error', () => resolve(null));
-    child.on('close', (code) => resolve(code === 0 ? text : null));
-  });
-  await deletePrefix(redisUrl, keyPrefix);
-  const rate = output && [...output.matchAll(/([\d.]+) requests per second/g)].at(-1)?.[1];
-  if (!rate) {
-    log('redis-benchmark is not available: the ZADD limit is not measured');
-    return null;
-  }
-  return Math.round(Number(rate));
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { chunks, copyBytea, copyInto, copyText } from './graph.copy.js';
 import { generateFollows, generatePosts, generateTokens, type GraphPlan } from './graph.generate.js';
+import { duration, PROGRESS_EVERY_MS, ProgressMeter } from '../progress/progress.meter.js';
 
 export interface Phase {
   name: string;
@@ -24,6 +25,8 @@ export interface LoadResult {
 }
 
 const DAY_MS = 86_400_000;
+/** Phases with a progress meter of their own (rows copied, out of the plan's). */
+const METERED = new Set(['follows', 'posts']);
 
 /**
  * Bulk-loads the graph with COPY in a single transaction: a failed load leaves the database as it was, and
@@ -37,7 +40,14 @@ export async function loadGraph(databaseUrl: string, plan: GraphPlan, options: L
   await client.connect();
   const phase = async <T>(name: string, run: () => Promise<T>, rowsOf?: (r: T) => number): Promise<T> => {
     const started = performance.now();
-    const result = await run();
+    // One SQL statement gives no counts to show: while it runs, a line every few seconds says it still does.
+    const beat = METERED.has(name)
+      ? undefined
+      : setInterval(
+          () => log(`  ${name.padEnd(10)} still running after ${duration((performance.now() - started) / 1000)}`),
+          PROGRESS_EVERY_MS,
+        );
+    const result = await run().finally(() => clearInterval(beat));
     const seconds = (performance.now() - started) / 1000;
     const rows = rowsOf?.(result);
     phases.push({ name, seconds, ...(rows === undefined ? {} : { rows }) });
@@ -69,7 +79,7 @@ export async function loadGraph(databaseUrl: string, plan: GraphPlan, options: L
     );
     const postRows = await phase(
       'posts',
-      () => copyPosts(client, plan),
+      () => copyPosts(client, plan, log),
       (n) => n,
     );
     if (deferredChecks) await phase('verify', () => verifyReferences(client, users));
@@ -165,9 +175,9 @@ function copyTokens(client: pg.Client, plan: GraphPlan): Promise<number> {
 }
 
 function copyFollows(client: pg.Client, plan: GraphPlan, log: (line: string) => void): Promise<number> {
-  const users = plan.params.users;
-  const every = Math.max(1, Math.ceil(users / 10));
-  const started = performance.now();
+  // At 100k users this phase runs for minutes: a progress line every few seconds (none for a short load). Rows are
+  // counted as they are sent; PostgreSQL is a few seconds behind (buffers), so the time left reads a little short.
+  const meter = new ProgressMeter('    follows', plan.totalFollows, 'rows sent', log);
   let done = 0;
   return copyInto(
     client,
@@ -175,23 +185,21 @@ function copyFollows(client: pg.Client, plan: GraphPlan, log: (line: string) => 
     chunks(generateFollows(plan), (row, push) => {
       const prefix = `${row.followerId}\t`;
       for (const followee of row.followeeIds) push(`${prefix}${followee}\n`);
-      done += row.followeeIds.length;
-      // Progress on the big phase only: at 100k users it runs for minutes.
-      if (row.followerId % every === 0 && users >= 50_000)
-        log(
-          `    follows ${((100 * row.followerId) / users).toFixed(0)}% (${done} rows, ${((performance.now() - started) / 1000).toFixed(0)} s)`,
-        );
+      meter.update((done += row.followeeIds.length));
     }),
   );
 }
 
-function copyPosts(client: pg.Client, plan: GraphPlan): Promise<number> {
+function copyPosts(client: pg.Client, plan: GraphPlan, log: (line: string) => void): Promise<number> {
+  const meter = new ProgressMeter('    posts', plan.totalPosts, 'rows sent', log);
+  let done = 0;
   return copyInto(
     client,
     'COPY posts (id, author_id, body, created_at) FROM STDIN WITH (FREEZE)',
-    chunks(generatePosts(plan), (p, push) =>
-      push(`${p.id}\t${p.authorId}\t${copyText(p.body)}\t${new Date(p.createdAtMs).toISOString()}\n`),
-    ),
+    chunks(generatePosts(plan), (p, push) => {
+      push(`${p.id}\t${p.authorId}\t${copyText(p.body)}\t${new Date(p.createdAtMs).toISOString()}\n`);
+      meter.update(++done);
+    }),
   );
 }
 

@@ -1,4 +1,5 @@
 import { ApiClient } from '#libs/contract';
+import { drainProgress } from '../progress/progress.meter.js';
 
 /**
  * Warms mailboxes through the service's own rebuild path (the same code that repairs them in production),
@@ -21,10 +22,7 @@ export async function warmMailboxes(options: WarmOptions): Promise<number> {
   await api.waitIdle({
     timeoutMs,
     pollMs,
-    onPoll: (status) =>
-      log(
-        `  warm ${((performance.now() - started) / 1000).toFixed(0)} s: pending ${status.pending}, failed ${status.failed}, queue ${JSON.stringify(status.queue)}`,
-      ),
+    onPoll: drainProgress('  rebuilding every mailbox', log),
   });
   return (performance.now() - started) / 1000;
 }

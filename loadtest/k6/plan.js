@@ -131,29 +131,34 @@ export function buildScenarios(s, env) {
 }
 
 /**
- * The p99 thresholds of the scenario, plus always-true thresholds whose only job is to make k6 keep the sub-metrics
- * (per step, per endpoint) that handleSummary needs: k6 reports a sub-metric only if a threshold names it.
+ * Every threshold is one of the limits a ladder step is judged by (loadtest/bench, "Capacity"): p99 within the
+ * scenario's limit, under 1 % failed, under 1 % of the step's sends dropped. They also keep the sub-metrics
+ * handleSummary reads (per step, per endpoint, over the measured phase): k6 reports a tagged sub-metric only if a
+ * threshold names it, and each one carries the limit that applies to it rather than a placeholder that cannot fail.
+ * Request counts come from http_req_failed (its passes and fails), so http_reqs needs no sub-metric. A failed
+ * threshold makes k6 exit 99, as expected at the top of a ladder that finds the knee.
  */
 export function buildThresholds(s) {
   const t = {};
-  const keep = (tags) => {
-    t[subKey('http_req_duration', tags)] = ['max>=0'];
-    t[subKey('http_reqs', tags)] = ['count>=0'];
-    t[subKey('http_req_failed', tags)] = ['rate>=0'];
+  const p99 = 'p(99)<' + s.thresholds.p99Ms;
+  const judge = (tags) => {
+    t[subKey('http_req_duration', tags)] = [p99];
+    t[subKey('http_req_failed', tags)] = ['rate<0.01'];
+  };
+  // Under 1 % of the sends a phase schedules (rate × seconds) dropped.
+  const dropped = (scenario, rate, seconds) => {
+    t[subKey('dropped_iterations', { scenario: scenario })] = ['count<' + (rate * seconds) / 100];
   };
   const endpoints = endpointsOf(s);
-  keep({ phase: 'measure' });
-  endpoints.forEach((e) => {
-    keep({ phase: 'measure', endpoint: e });
-    t[subKey('http_req_duration', { phase: 'measure', endpoint: e })] = ['p(99)<' + s.thresholds.p99Ms];
-  });
-  s.rates.forEach((_, i) => {
+  judge({ phase: 'measure' });
+  endpoints.forEach((e) => judge({ phase: 'measure', endpoint: e }));
+  s.rates.forEach((rate, i) => {
     const scenario = stepName(i + 1);
-    keep({ scenario: scenario });
-    endpoints.forEach((e) => keep({ scenario: scenario, endpoint: e }));
-    t[subKey('dropped_iterations', { scenario: scenario })] = ['count>=0'];
+    judge({ scenario: scenario });
+    endpoints.forEach((e) => judge({ scenario: scenario, endpoint: e }));
+    dropped(scenario, rate, s.stepSeconds);
   });
-  if (s.warmupSeconds > 0) t[subKey('dropped_iterations', { scenario: 'warmup' })] = ['count>=0'];
+  if (s.warmupSeconds > 0) dropped('warmup', s.rates[0], s.warmupSeconds);
   return t;
 }
 

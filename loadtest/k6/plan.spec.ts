@@ -35,19 +35,35 @@ describe('k6 plan: options from a scenario file', () => {
     expect(discardResponseBodies).toBe(true);
   });
 
-  it('p99 thresholds per endpoint, and keep-alive thresholds for every sub-metric the summary reads', () => {
-    const { thresholds } = buildOptions(load('mixed'));
+  it("judges every sub-metric the summary reads by a step's own limits", () => {
+    const mixed = load('mixed');
+    const { thresholds } = buildOptions(mixed);
     expect(thresholds['http_req_duration{phase:measure,endpoint:timeline}']).toEqual(['p(99)<50']);
     expect(thresholds['http_req_duration{phase:measure,endpoint:post}']).toEqual(['p(99)<50']);
-    expect(thresholds['http_req_duration{scenario:step_2,endpoint:post}']).toEqual(['max>=0']);
-    expect(thresholds['http_req_failed{scenario:step_2}']).toEqual(['rate>=0']);
-    expect(thresholds['dropped_iterations{scenario:step_4}']).toEqual(['count>=0']);
-    expect(thresholds['dropped_iterations{scenario:warmup}']).toEqual(['count>=0']);
+    expect(thresholds['http_req_duration{scenario:step_2,endpoint:post}']).toEqual(['p(99)<50']);
+    expect(thresholds['http_req_failed{scenario:step_2}']).toEqual(['rate<0.01']);
+    // Under 1 % of the step's sends: 1,020/s for 30 s schedules 30,600 of them.
+    expect([mixed.rates[2], mixed.stepSeconds]).toEqual([1020, 30]);
+    expect(thresholds['dropped_iterations{scenario:step_3}']).toEqual(['count<306']);
+    expect(thresholds['dropped_iterations{scenario:warmup}']).toEqual([`count<${(255 * mixed.warmupSeconds) / 100}`]);
     // Only endpoints the mix uses.
     expect(Object.keys(buildOptions(load('read')).thresholds).some((k) => k.includes('endpoint:post'))).toBe(false);
-    expect(subKey('http_reqs', { scenario: 'step_1', endpoint: 'post' })).toBe(
-      'http_reqs{scenario:step_1,endpoint:post}',
+    expect(subKey('http_req_failed', { scenario: 'step_1', endpoint: 'post' })).toBe(
+      'http_req_failed{scenario:step_1,endpoint:post}',
     );
+  });
+
+  it('declares no threshold that always holds', () => {
+    for (const name of ['read', 'write', 'mixed', 'celebrity-storm']) {
+      const { thresholds } = buildOptions(load(name));
+      for (const [metric, conditions] of Object.entries(thresholds)) {
+        for (const condition of conditions) {
+          // Each is an upper bound a measurement can exceed: p99 under the limit, a rate or a count under 1 %.
+          expect(condition, metric).toMatch(/^(p\(99\)<\d+|rate<0\.01|count<\d+(\.\d+)?)$/);
+          expect(Number(condition.split('<')[1]), metric).toBeGreaterThan(0);
+        }
+      }
+    }
   });
 
   it('-e variables override the file and are checked again', () => {

@@ -16,9 +16,10 @@ function values(data, metric, tags) {
 
 function stats(data, tags, seconds, dropped) {
   const d = values(data, 'http_req_duration', tags);
-  const reqs = values(data, 'http_reqs', tags);
+  // http_req_failed is a Rate over every request: "passes" are the failed ones (non-2xx with the script's callback),
+  // "fails" the others, so together they count the requests (no http_reqs sub-metric needed, see plan.js).
   const failed = values(data, 'http_req_failed', tags);
-  const count = reqs ? reqs.count : 0;
+  const count = failed ? failed.passes + failed.fails : 0;
   return {
     count: count,
     ratePerSec: seconds > 0 ? Math.round((count / seconds) * 100) / 100 : 0,
@@ -27,7 +28,6 @@ function stats(data, tags, seconds, dropped) {
     p99Ms: d ? round3(d['p(99)']) : null,
     p999Ms: d ? round3(d['p(99.9)']) : null,
     maxMs: d ? round3(d.max) : null,
-    // http_req_failed is a Rate: "passes" counts the requests that failed (non-2xx with the script's callback).
     errors: failed ? failed.passes : 0,
     dropped: dropped,
     histogram: null,

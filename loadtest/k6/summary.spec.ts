@@ -18,7 +18,6 @@ function k6Data(): K6SummaryData {
       contains: 'time',
       values: { avg: med, min: 0.5, med, max: med * 10, 'p(90)': med * 2, 'p(99)': med * 4, 'p(99.9)': med * 8 },
     };
-    metrics[subKey('http_reqs', tags)] = { type: 'counter', values: { count, rate: count / 35 } };
     metrics[subKey('http_req_failed', tags)] = {
       type: 'rate',
       values: { rate: failed / count, passes: failed, fails: count - failed },

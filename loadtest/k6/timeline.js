@@ -21,6 +21,9 @@ const BASE_URL = (__ENV.BASE_URL || 'http://127.0.0.1:3000').replace(/\/$/, '');
 const TIMEOUT = __ENV.REQUEST_TIMEOUT || '10s';
 const TIMELINE_URL = BASE_URL + '/v1/me/timeline?limit=' + scenario.limit + '&strategy=' + scenario.strategy;
 
+// Typed as k6's own Options (tsc -p loadtest/k6, with @types/k6): the scenarios and thresholds are checked against
+// k6's documented option shapes, not just against plan.js's declaration of them.
+/** @type {import('k6/options').Options} */
 export const options = buildOptions(scenario, __ENV);
 
 // Only 2xx counts as success, as in the Node driver (k6's default also accepts 3xx).

@@ -56,7 +56,7 @@ function prepare(): { script: string; harness: string } {
 async function runK6Script(env: Record<string, string>) {
   const { script, harness } = prepare();
   const data = {
-    metrics: { 'http_reqs{phase:measure}': { values: { count: 2000, rate: 10 } } },
+    metrics: { 'http_req_failed{phase:measure}': { values: { rate: 0.001, passes: 2, fails: 1998 } } },
     state: { testRunDurationMs: 1000 },
   };
   const { stdout } = await promisify(execFile)(process.execPath, [harness], {

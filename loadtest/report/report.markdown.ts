@@ -1,4 +1,5 @@
-import type { BenchRun, BenchSummary } from '../bench/bench.summary.js';
+import { capacityText, sustainedText, type BenchRun, type BenchSummary } from '../bench/bench.summary.js';
+import { judgementWarnings } from '../bench/bench.warnings.js';
 import { serverStat } from '../bench/server.latency.js';
 import { count, mainEndpoint, mark, ms, runLabel, runsOf, scenariosOf, tagOf } from './report.data.js';
 import { fanout, memory } from './report.redis.js';
@@ -9,6 +10,7 @@ import { celebrityVariant } from './report.variant.js';
 export function renderMarkdown(s: BenchSummary): string {
   const parts = [
     header(s),
+    warnings(s),
     goals(s),
     capacity(s),
     celebrityVariant(s),
@@ -35,9 +37,20 @@ function header(s: BenchSummary): string {
   ].join('\n\n');
 }
 
+/** Above everything else: a run too short to judge must say so before its verdicts are read. */
+function warnings(s: BenchSummary): string {
+  const found = judgementWarnings(s.runs);
+  if (found.length === 0) return '';
+  return `> **Too short to judge the goals.** ${found.join(' ')} Run with the scenario files' step and warm-up lengths (or --step-seconds 20 --warmup-seconds 10) before reading the verdicts as the service's.`;
+}
+
 function goals(s: BenchSummary): string {
+  const caution = judgementWarnings(s.runs).length
+    ? '**The verdicts below come from a run too short to judge them: see the warning above.**'
+    : '';
   return [
     '## Goals',
+    ...(caution ? [caution] : []),
     table(
       ['goal', 'target', 'measured', 'met'],
       s.goals.map((g) => [g.description, g.target, g.measured, mark(g.ok)]),
@@ -52,10 +65,10 @@ function capacity(s: BenchSummary): string {
     return [
       run.scenario,
       runLabel(run),
-      run.capacity.rate === null ? 'none' : `${count(run.capacity.rate)}/s`,
+      capacityText(run.capacity),
       `${run.capacity.p99LimitMs} ms`,
       run.capacity.limitedBy,
-      sustained === null ? 'none' : `${count(sustained)}/s`,
+      sustainedText(sustained),
       ms(atSustained ? tagOf(atSustained, mainEndpoint(run))?.p99Ms : null),
       run.invariant ? `${run.invariant.mismatches} of ${run.invariant.users} differ` : '–',
     ];

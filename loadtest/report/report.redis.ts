@@ -18,7 +18,8 @@ export function fanout(s: BenchSummary): string {
       `(${count(f.expectedWrites)} mailbox writes); then the queue was resumed. The worker` +
       `${f.fanoutConcurrency ? ` (concurrency ${f.fanoutConcurrency})` : ''} drained ${count(f.writes)} mailbox writes in ` +
       `${f.seconds.toFixed(2)} s: **${count(f.writesPerSec)} writes/s**. redis-benchmark \`ZADD -P 64\` on the same Redis, ` +
-      `just before: ${f.zaddPerSec === null ? 'not measured' : `${count(f.zaddPerSec)}/s`} (ratio ${f.ratioToZadd ?? 'n/a'}).`,
+      `just before: ${f.zaddPerSec === null ? 'not measured' : `${count(f.zaddPerSec)}/s`}` +
+      `${f.ratioToZadd === null ? '' : ` (the fan-out reached ${f.ratioToZadd.toFixed(2)}x of it)`}.`,
     write
       ? `Mailbox write per batch job (one script call per slot of followers, all in one round trip): p50 ${ms(write.p50Ms)} ms, p99 ${ms(write.p99Ms)} ms over ${count(write.count)} batches.`
       : '',

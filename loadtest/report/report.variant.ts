@@ -1,5 +1,5 @@
 import { manyCelebrities } from '../bench/bench.goals.js';
-import type { BenchRun, BenchSummary } from '../bench/bench.summary.js';
+import { capacityText, type BenchRun, type BenchSummary } from '../bench/bench.summary.js';
 import { serverStat } from '../bench/server.latency.js';
 import { count, ms, runLabel, stepAtRate, tagOf } from './report.data.js';
 import { table } from './report.table.js';
@@ -17,7 +17,7 @@ export function celebrityVariant(s: BenchSummary): string {
       runLabel(run),
       count(run.pullMode?.celebrityThreshold),
       count(run.pullMode?.authors),
-      run.capacity.rate === null ? 'none' : `${count(run.capacity.rate)}/s`,
+      capacityText(run.capacity),
       ms(tagOf(step, 'timeline')?.p50Ms),
       ms(server?.p50Ms),
       ms(server?.p99Ms),

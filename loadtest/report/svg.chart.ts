@@ -17,6 +17,8 @@ export interface LineSeries {
   name: string;
   color: string;
   dashed?: boolean;
+  /** A reference line (e.g. a diagonal): drawn without point markers. */
+  reference?: boolean;
   points: [number, number][];
 }
 
@@ -34,13 +36,28 @@ export interface BarChart {
   categories: string[];
   y: Axis;
   groups: { name: string; color: string; values: (number | null)[] }[];
+  /** Each bar's value written above it (a bar of 0 still gets its "0"). */
+  valueFormat?: (value: number) => string;
 }
 
-const W = 660;
-const H = 340;
-const M = { top: 34, right: 150, bottom: 46, left: 64 };
-const PLOT_W = W - M.left - M.right;
-const PLOT_H = H - M.top - M.bottom;
+const M = { top: 34, bottom: 46, left: 64 };
+const PLOT_W = 446;
+const PLOT_H = 260;
+const LEGEND_GAP = 14;
+const LEGEND_ROW = 18;
+/**
+ * Width of a legend character at 11 px, taken wide (DejaVu Sans digits are 0.64 em): the legend's width is computed
+ * from its longest label, so a long label widens the chart instead of being cut off at its edge.
+ */
+export const LEGEND_CHAR_PX = 7.2;
+
+interface LegendItem {
+  name: string;
+  color: string;
+  dashed?: boolean;
+  bar?: boolean;
+  mark?: boolean;
+}
 
 export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -100,10 +117,14 @@ function ticksOf(axis: Axis, [lo, hi]: [number, number]): number[] {
   return out;
 }
 
-function frame(title: string, inner: string): string {
+/** The chart with its legend to the right of the plot, the whole sized to hold the legend's longest label. */
+function frame(title: string, inner: string, items: LegendItem[]): string {
+  const longest = Math.max(0, ...items.map((i) => i.name.length));
+  const width = M.left + PLOT_W + LEGEND_GAP + 24 + Math.ceil(longest * LEGEND_CHAR_PX) + 10;
+  const height = Math.max(M.top + PLOT_H + M.bottom, M.top + 8 + items.length * LEGEND_ROW + 10);
   return (
-    `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeXml(title)}">` +
-    `<text x="${M.left}" y="20" class="title">${escapeXml(title)}</text>${inner}</svg>`
+    `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}">` +
+    `<text x="${M.left}" y="20" class="title">${escapeXml(title)}</text>${inner}${legend(items)}</svg>`
   );
 }
 
@@ -127,14 +148,16 @@ function axes(x: Axis, y: Axis, xs: (v: number) => number, ys: (v: number) => nu
   return out;
 }
 
-function legend(items: { name: string; color: string; dashed?: boolean; bar?: boolean }[]): string {
+function legend(items: LegendItem[]): string {
   return items
     .map((item, i) => {
-      const y = M.top + 8 + i * 18;
-      const x = W - M.right + 14;
+      const y = M.top + 8 + i * LEGEND_ROW;
+      const x = M.left + PLOT_W + LEGEND_GAP;
       const mark = item.bar
         ? `<rect x="${x}" y="${y - 6}" width="18" height="10" fill="${item.color}"/>`
-        : `<line x1="${x}" x2="${x + 18}" y1="${y}" y2="${y}" stroke="${item.color}" stroke-width="2.5"${item.dashed ? ' stroke-dasharray="5 3"' : ''}/>`;
+        : item.mark
+          ? `<line x1="${x}" x2="${x + 18}" y1="${y}" y2="${y}" class="mark"/>`
+          : `<line x1="${x}" x2="${x + 18}" y1="${y}" y2="${y}" stroke="${item.color}" stroke-width="2.5"${item.dashed ? ' stroke-dasharray="5 3"' : ''}/>`;
       return `${mark}<text x="${x + 24}" y="${y}" class="legend" dominant-baseline="middle">${escapeXml(item.name)}</text>`;
     })
     .join('');
@@ -151,11 +174,12 @@ export function lineChart(chart: LineChart): string {
   const xs = scaler(chart.x, xd, PLOT_W, false);
   const ys = scaler(chart.y, yd, PLOT_H, true);
   let inner = axes(chart.x, chart.y, xs, ys, ticksOf(chart.x, xd), ticksOf(chart.y, yd));
+  // A reference line is named in the legend, not by a label on the plot, where it would cover the data.
   for (const mark of marks) {
     const py = ys(mark.y).toFixed(1);
     inner += `<line x1="0" x2="${PLOT_W}" y1="${py}" y2="${py}" class="mark"/>`;
-    inner += `<text x="${PLOT_W - 4}" y="${Number(py) - 4}" class="marklabel" text-anchor="end">${escapeXml(mark.label)}</text>`;
   }
+  const fx = chart.x.format ?? formatNumber;
   for (const s of chart.series) {
     const pts = s.points.filter(
       ([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (chart.y.scale === 'linear' || y > 0),
@@ -163,17 +187,20 @@ export function lineChart(chart: LineChart): string {
     if (pts.length === 0) continue;
     const d = pts.map(([x, y], i) => `${i ? 'L' : 'M'}${xs(x).toFixed(1)},${ys(y).toFixed(1)}`).join('');
     inner += `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2.2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`;
-    for (const [x, y] of pts) {
-      inner += `<circle cx="${xs(x).toFixed(1)}" cy="${ys(y).toFixed(1)}" r="2.8" fill="${s.color}"><title>${escapeXml(`${s.name}: ${formatNumber(x)} → ${formatNumber(y)}`)}</title></circle>`;
+    for (const [x, y] of s.reference ? [] : pts) {
+      inner += `<circle cx="${xs(x).toFixed(1)}" cy="${ys(y).toFixed(1)}" r="2.8" fill="${s.color}"><title>${escapeXml(`${s.name}: ${fx(x)} → ${formatNumber(y)}`)}</title></circle>`;
     }
   }
   inner += '</g>';
-  return frame(chart.title, inner + legend(chart.series));
+  const items: LegendItem[] = [...chart.series, ...marks.map((m) => ({ name: m.label, color: '', mark: true }))];
+  return frame(chart.title, inner, items);
 }
 
 export function barChart(chart: BarChart): string {
   const values = chart.groups.flatMap((g) => g.values.filter((v): v is number => v !== null));
-  const yd = domain(values, chart.y);
+  // Room above the tallest bar for its value.
+  const top = chart.valueFormat && chart.y.scale === 'linear' ? Math.max(0, ...values) * 1.15 : undefined;
+  const yd = domain(top === undefined ? values : [...values, top], chart.y);
   const ys = scaler(chart.y, yd, PLOT_H, true);
   const band = PLOT_W / Math.max(1, chart.categories.length);
   const barW = (band * 0.8) / Math.max(1, chart.groups.length);
@@ -187,10 +214,17 @@ export function barChart(chart: BarChart): string {
       const x = c * band + band * 0.1 + i * barW;
       const y = ys(v);
       inner += `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(PLOT_H - y).toFixed(1)}" fill="${g.color}"><title>${escapeXml(`${g.name}, ${category}: ${formatNumber(v)}`)}</title></rect>`;
+      if (chart.valueFormat) {
+        inner += `<text x="${(x + (barW - 2) / 2).toFixed(1)}" y="${(y - 5).toFixed(1)}" class="value" text-anchor="middle">${escapeXml(chart.valueFormat(v))}</text>`;
+      }
     });
   });
   inner += '</g>';
-  return frame(chart.title, inner + legend(chart.groups.map((g) => ({ name: g.name, color: g.color, bar: true }))));
+  return frame(
+    chart.title,
+    inner,
+    chart.groups.map((g) => ({ name: g.name, color: g.color, bar: true })),
+  );
 }
 
 /** x position of a percentile on a "nines" axis: 0 → 0, 90 → 1, 99 → 2, 99.9 → 3. */
@@ -198,6 +232,15 @@ export function nines(percentile: number): number {
   return -Math.log10(1 - Math.min(percentile, 99.9999) / 100);
 }
 
-export const NINES_AXIS_TICKS = [0, 1, 2, 3, 4];
-export const formatNines = (x: number) =>
-  x === 0 ? '0%' : `${(100 * (1 - 10 ** -x)).toPrecision(Math.max(2, x + 1))}%`;
+/** Ticks of a nines axis up to `max` nines: 0 %, 90 %, 99 %, 99.9 % … */
+export const ninesTicks = (max: number) => Array.from({ length: Math.max(1, Math.ceil(max)) + 1 }, (_, i) => i);
+
+/**
+ * A position on a nines axis as its percentile, every label in one format: as many decimals as the percentile needs
+ * and no trailing zeros (0%, 90%, 99%, 99.9%, 99.99%; 99.95% between ticks).
+ */
+export function formatNines(x: number): string {
+  const decimals = Math.min(4, Math.max(0, Math.ceil(x - 1e-9) - 2));
+  const text = (100 * (1 - 10 ** -x)).toFixed(decimals);
+  return `${decimals > 0 ? text.replace(/\.?0+$/, '') : text}%`;
+}

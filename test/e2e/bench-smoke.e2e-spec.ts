@@ -4,6 +4,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix } from '#libs/contract';
 import type { BenchSummary } from '../../loadtest/bench/bench.summary.js';
@@ -20,6 +22,10 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const base = new URL(inject('databaseUrl'));
 const databaseUrl = Object.assign(new URL(base), { pathname: `${base.pathname}_bench` }).toString();
 const redisPrefix = `${inject('redisPrefix')}-bench`;
+// Another Redis database than the tests' own: the bench, redis-benchmark included, must keep to the one it is given.
+const redisUrl = Object.assign(new URL(inject('redisUrl')), { pathname: '/7' }).toString();
+const otherRedisUrl = Object.assign(new URL(inject('redisUrl')), { pathname: '/0' }).toString();
+const credentialsFile = join(ROOT, 'loadtest/out/graph-300-1.json');
 const port = await freePort();
 const ceilingPort = await freePort();
 let out: string;
@@ -32,11 +38,39 @@ afterAll(async () => {
     bench.kill('SIGTERM');
     await new Promise((resolve) => bench!.once('close', resolve));
   }
-  await deletePrefix(inject('redisUrl'), redisPrefix);
+  for (const url of [redisUrl, otherRedisUrl]) await deletePrefix(url, redisPrefix);
   await dropDatabase(databaseUrl);
   if (out) await rm(out, { recursive: true, force: true });
-  await rm(join(ROOT, 'loadtest/out/graph-300-1.json'), { force: true });
+  await rm(credentialsFile, { force: true });
 });
+
+/** Keys starting with `prefix` in the database of `url` (the bench's, and redis-benchmark's `<prefix>-zadd:`). */
+async function keysUnder(url: string, prefix: string): Promise<number> {
+  const redis = new Redis(url);
+  try {
+    let [cursor, found] = ['0', 0];
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      [cursor, found] = [next, found + keys.length];
+    } while (cursor !== '0');
+    return found;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function databaseExists(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: Object.assign(new URL(url), { pathname: '/postgres' }).toString() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      new URL(url).pathname.slice(1),
+    ]);
+    return (rowCount ?? 0) > 0;
+  } finally {
+    await client.end();
+  }
+}
 
 function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -56,10 +90,19 @@ describe('npm run bench on a tiny graph', () => {
       ...['--users', '300', '--celebrity-threshold', '25', '--celebrity-variant', '15', '--posts-per-user', '5'],
       ...['--rates', 'read=40,80;write=10,20;mixed=51;celebrity-storm=105'],
       ...['--step-seconds', '1', '--warmup-seconds', '1', '--backlog-writes', '3000', '--check-users', '30'],
-      ...['--database-url', databaseUrl, '--redis-url', inject('redisUrl'), '--redis-prefix', redisPrefix],
+      ...['--database-url', databaseUrl, '--redis-url', redisUrl, '--redis-prefix', redisPrefix],
       ...['--port', String(port), '--ceiling-port', String(ceilingPort), '--out', out],
     ]);
     expect(code, output).toBe(0);
+
+    // Cleaned up, by default: the database dropped, no key left under the prefix (redis-benchmark's included) in the
+    // Redis database the bench was given nor in database 0, the credentials file gone.
+    expect(output).toMatch(/cleanup: dropped database/);
+    expect(await databaseExists(databaseUrl)).toBe(false);
+    expect(output).toMatch(/redis-benchmark: removed its [\d,]+ scratch keys/);
+    expect(await keysUnder(redisUrl, redisPrefix)).toBe(0);
+    expect(await keysUnder(otherRedisUrl, redisPrefix)).toBe(0);
+    expect(existsSync(credentialsFile)).toBe(false);
 
     for (const file of ['summary.json', 'report.md', 'report.html']) expect(existsSync(join(out, file))).toBe(true);
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as BenchSummary;
@@ -120,6 +163,11 @@ describe('npm run bench on a tiny graph', () => {
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html.match(/<svg/g)!.length).toBeGreaterThanOrEqual(5);
     const markdown = await readFile(join(out, 'report.md'), 'utf8');
+    // One-second steps and warm-ups cannot judge the goals, and the report and the log say so first.
+    expect(markdown.split('## Goals')[0]).toContain('Too short to judge the goals.');
+    expect(html).toContain('class="warning"');
+    expect(output).toMatch(/WARNING: Warm-up of 1 s/);
+    for (const text of [markdown, html, output]) expect(text).not.toMatch(/none\/s/);
     for (const heading of [
       '## Goals',
       '## Capacity',
