@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { PrivateRedis } from './local.servers.js';
+import { slotOf } from './redis.slots.js';
 
 const run = promisify(execFile);
 
@@ -71,6 +72,18 @@ export class PrivateRedisCluster {
       if (Date.now() > deadline) throw new Error(`the local Redis Cluster did not come up:\n${states.join('\n')}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  /** The node that is master of `key`'s slot now (from CLUSTER SLOTS, as a client learns it). */
+  async masterOf(key: string): Promise<PrivateRedis> {
+    const slot = slotOf(key);
+    for (const node of this.nodes) {
+      const ranges = (await this.ask(node, ['CLUSTER', 'SLOTS']).catch(() => null)) as
+        [number, number, [string, number]][] | null;
+      const range = ranges?.find(([from, to]) => slot >= from && slot <= to);
+      if (range) return this.nodes.find((n) => n.port === Number(range[2][1]))!;
+    }
+    throw new Error(`no node serves slot ${slot}`);
   }
 
   /** Keys held by the masters, all slots together. */

@@ -36,10 +36,12 @@ export class AuthorTimelineStore implements OnModuleInit {
   /** A new post of the author; a no-op unless the timeline is built (or being built). */
   async append(entry: MailboxEntry, cap: number): Promise<void> {
     await this.client().authorAppend(...this.keysOf(entry.authorId), entry.postId, memberOf(entry), cap);
+    await this.redis.replicated(this.keysOf(entry.authorId));
   }
 
   async retract(entry: MailboxEntry): Promise<void> {
     await this.client().authorRetract(...this.keysOf(entry.authorId), memberOf(entry));
+    await this.redis.replicated(this.keysOf(entry.authorId));
   }
 
   async beginBuild(authorId: string): Promise<string> {
@@ -60,6 +62,7 @@ export class AuthorTimelineStore implements OnModuleInit {
       build.floor,
       ...pairs,
     );
+    await this.redis.replicated(this.keysOf(authorId));
     return Number(done) === 1;
   }
 

@@ -72,6 +72,7 @@ export class MailboxStore implements OnModuleInit {
         }
       },
     );
+    await this.redis.replicated(ownerIds.map((owner) => keys.mailbox(owner)));
     return replies.reduce((sum: number, pushed) => sum + Number(pushed), 0);
   }
 
@@ -93,11 +94,13 @@ export class MailboxStore implements OnModuleInit {
 
   async retractAuthor(ownerId: string, authorId: string): Promise<void> {
     await this.client().mailboxRetractAuthor(...this.userKeys(ownerId), authorId);
+    await this.redis.replicated([this.redis.keys.mailbox(ownerId)]);
   }
 
   /** False when the user has no mailbox (nothing to add to: a rebuild will make it). */
   async addFollowee(ownerId: string, followeeId: string, pullMode: boolean): Promise<boolean> {
     const added = await this.client().mailboxAddFollowee(...this.userKeys(ownerId), followeeId, pullMode ? '1' : '0');
+    await this.redis.replicated([this.redis.keys.mailbox(ownerId)]);
     return Number(added) === 1;
   }
 
@@ -114,6 +117,7 @@ export class MailboxStore implements OnModuleInit {
         }
       },
     );
+    await this.redis.replicated(ownerIds.map((owner) => keys.mailbox(owner)));
   }
 
   async beginBuild(ownerId: string): Promise<string> {
@@ -145,6 +149,7 @@ export class MailboxStore implements OnModuleInit {
       ownerId,
       ...build.entries.map(memberOf),
     );
+    await this.redis.replicated([keys.mailbox(ownerId)]);
     return Number(done) === 1;
   }
 

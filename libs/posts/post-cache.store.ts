@@ -37,6 +37,8 @@ export class PostCacheStore {
         for (const id of group) pipeline.set(keys.post(id), DELETED_POST, 'EX', TTL_SECONDS);
       },
     );
+    // A tombstone lost in a failover would let the cache serve a deleted post as live.
+    await this.redis.replicated(postIds.map((id) => keys.post(id)));
   }
 
   /**

@@ -2,7 +2,11 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Cluster, type ChainableCommander } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { groupByHashTag, RedisKeys, slotOf } from '#libs/contract';
+import { UnavailableError } from '#libs/errors';
 import { connectCommands, connectSubscriber, type RedisClient } from './redis.connections.js';
+
+/** How long a write waits for its replica before the job is retried (it holds the node's connection meanwhile). */
+const WAIT_REPLICA_MS = 200;
 
 /**
  * Commands wait for the first connection (a process starting while Redis comes up), but once connected, a command
@@ -69,6 +73,31 @@ export class RedisService implements OnModuleDestroy {
           if (error) throw error;
           return value;
         }),
+    );
+  }
+
+  /**
+   * On a cluster, after writes a failover must not lose (mailbox deliveries and retractions, rebuilds, tombstones):
+   * waits until each master serving `keys` has them on a replica (WAIT 1). Replication is asynchronous, so without
+   * this a master that dies just after acknowledging a delivery hands its slots to a replica that never saw it, and
+   * the job that wrote it has already completed: the mailbox would miss a post for good. A master with no replica
+   * connected has none to fail over to (if it dies, its keys are gone and rebuilt from PostgreSQL), so it is not
+   * waited for. Throws when a replica does not confirm in time: the job is retried, and its writes are idempotent.
+   * On one Redis there is no failover, and nothing to wait for.
+   */
+  async replicated(keys: readonly string[]): Promise<void> {
+    if (!(this.client instanceof Cluster) || keys.length === 0) return;
+    const nodes = new Set(keys.map((key) => this.nodeOf(key)));
+    const masters = this.client.nodes('master');
+    await Promise.all(
+      [...nodes].map(async (address) => {
+        const node = masters.find((m) => `${m.options.host}:${m.options.port}` === address);
+        if (!node) throw new UnavailableError(`no connection to the Redis master ${address} (failing over?)`);
+        if (Number(await node.wait(1, WAIT_REPLICA_MS)) >= 1) return;
+        const info = String(await node.info('replication'));
+        if (/connected_slaves:0\b/.test(info)) return;
+        throw new UnavailableError(`the replica of Redis master ${address} did not confirm a write in time`);
+      }),
     );
   }
 
