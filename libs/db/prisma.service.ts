@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { PrismaClient } from './generated/client.js';
+import { createPool, type Reader } from './pg.pool.js';
 
 /**
  * The one Prisma client of a process, on the driver adapter for node-postgres (no native engine). Its connection
@@ -11,24 +12,11 @@ import { PrismaClient } from './generated/client.js';
  * the pull query), and a post went from 8 queries through Prisma to 2 prepared ones.
  */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleDestroy {
+export class PrismaService extends PrismaClient implements OnModuleDestroy, Reader {
   private readonly pool: pg.Pool;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    const { dbConnectMs, dbStatementMs } = config.timeouts;
-    const pool = new pg.Pool({
-      connectionString: config.databaseUrl,
-      max: config.limits.dbPoolSize,
-      // An unreachable server or a full pool fails the request instead of queueing it forever.
-      connectionTimeoutMillis: dbConnectMs,
-      // The server cancels a statement that runs too long (a pull read of someone following thousands, say) ...
-      statement_timeout: dbStatementMs,
-      idle_in_transaction_session_timeout: dbStatementMs * 2,
-      // ... and the client stops waiting for a server that answers nothing at all (frozen, or the network gone).
-      query_timeout: dbStatementMs + 1000,
-    });
-    // A connection that breaks while idle in the pool is an outage to ride out, not a crash (pg re-emits it here).
-    pool.on('error', (error) => new Logger('PostgreSQL').warn(`idle connection lost: ${error.message}`));
+    const pool = createPool(config.databaseUrl, config, 'PostgreSQL');
     super({ adapter: new PrismaPg(pool) });
     this.pool = pool;
   }

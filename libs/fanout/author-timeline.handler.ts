@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ReadRouter } from '#libs/db';
 import { FlagsRepository } from '#libs/flags';
 import type { MailboxEntry } from '#libs/contract';
 import { AuthorTimelineStore } from '#libs/mailbox';
@@ -21,6 +22,7 @@ export class AuthorTimelineHandler implements FanoutFamily {
     private readonly store: AuthorTimelineStore,
     private readonly posts: PostsRepository,
     private readonly flagsRepository: FlagsRepository,
+    private readonly reads: ReadRouter,
   ) {}
 
   /** A new post of the author; a no-op unless the timeline is built (or being built). */
@@ -35,11 +37,15 @@ export class AuthorTimelineHandler implements FanoutFamily {
   /**
    * Builds an author's timeline in Redis from PostgreSQL. Posts written meanwhile are kept (APPEND accepts them during
    * a build), so none is missed whichever commits first; throws to retry if another build took over.
+   *
+   * A post whose APPEND came before the build began was a no-op, so the read must see every commit made before it: a
+   * replica qualifies only once it has replayed up to the primary's position taken after the build began (it waits a
+   * little for that), else the primary answers. A build for a new celebrity's first pulled post thus sees that post.
    */
   async build(authorId: string, knownCap?: number): Promise<void> {
     const cap = knownCap ?? authorTimelineCap((await this.flagsRepository.read()).mailboxSize);
     const token = await this.store.beginBuild(authorId);
-    const entries = await this.posts.recentRefs(authorId, cap);
+    const entries = await this.posts.recentRefs(authorId, cap, await this.reads.caughtUp());
     if (!(await this.store.finishBuild(authorId, { token, cap, floor: floorOf(entries, cap), entries }))) {
       throw new Error(`author timeline of ${authorId} was rebuilt concurrently; building again`);
     }

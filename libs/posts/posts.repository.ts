@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService } from '#libs/db';
+import { Prisma, PrismaService, type Reader } from '#libs/db';
 import { RequestContext } from '#libs/logging';
 import { appendFromCte } from '#libs/outbox';
 import { MAX_ID } from '#libs/paging';
@@ -68,6 +68,9 @@ const BY_IDEMPOTENCY_KEY = `
   FROM posts p JOIN users u ON u.id = p.author_id
   WHERE p.author_id = $1 AND p.idempotency_key = $2`;
 
+const RECENT_REFS = `
+  SELECT id FROM posts WHERE author_id = $1 AND deleted_at IS NULL ORDER BY id DESC LIMIT $2`;
+
 const FANOUT_FACTS = `
   SELECT p.deleted_at IS NULL AS live, u.followers_count, u.pull_mode, u.pull_version
   FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1`;
@@ -82,6 +85,10 @@ export interface PostRef {
   authorId: string;
 }
 
+/**
+ * Posts in PostgreSQL. The reads a replica may serve take the server to ask (`db`, chosen by ReadRouter in libs/db);
+ * without it they run on the primary, as every write and every read before a write (find, before a delete) does.
+ */
 @Injectable()
 export class PostsRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -131,23 +138,24 @@ export class PostsRepository {
     return true;
   }
 
-  async hydrate(ids: string[]): Promise<(PostRow & { deleted: boolean })[]> {
+  async hydrate(ids: string[], db: Reader = this.prisma): Promise<(PostRow & { deleted: boolean })[]> {
     if (ids.length === 0) return [];
-    const rows = await this.prisma.prepared<RawPost & { deleted: boolean }>('posts-hydrate', HYDRATE, [ids]);
+    const rows = await db.prepared<RawPost & { deleted: boolean }>('posts-hydrate', HYDRATE, [ids]);
     return rows.map((r) => ({ ...toRow(r), deleted: r.deleted }));
   }
 
-  async byAuthor(authorId: string, before: string | null, limit: number): Promise<PostRow[]> {
-    return this.byAuthors([authorId], before, limit);
+  async byAuthor(authorId: string, before: string | null, limit: number, db: Reader = this.prisma): Promise<PostRow[]> {
+    return this.byAuthors([authorId], before, limit, db);
   }
 
   /** Newest live posts of a few authors (hybrid's celebrities when Redis cannot serve them; an author's page). */
-  async byAuthors(authorIds: string[], before: string | null, limit: number): Promise<PostRow[]> {
-    const rows = await this.prisma.prepared<RawPost>('posts-by-authors', BY_AUTHORS, [
-      authorIds,
-      before ?? NO_CURSOR,
-      limit,
-    ]);
+  async byAuthors(
+    authorIds: string[],
+    before: string | null,
+    limit: number,
+    db: Reader = this.prisma,
+  ): Promise<PostRow[]> {
+    const rows = await db.prepared<RawPost>('posts-by-authors', BY_AUTHORS, [authorIds, before ?? NO_CURSOR, limit]);
     return rows.map(toRow);
   }
 
@@ -155,12 +163,8 @@ export class PostsRepository {
    * Fan-out on read, the relational query of the case study: the reader's own posts and those of everyone they
    * follow, newest first.
    */
-  async pullPage(readerId: string, before: string | null, limit: number): Promise<PostRow[]> {
-    const rows = await this.prisma.prepared<RawPost>('posts-pull-page', PULL_PAGE, [
-      readerId,
-      before ?? NO_CURSOR,
-      limit,
-    ]);
+  async pullPage(readerId: string, before: string | null, limit: number, db: Reader = this.prisma): Promise<PostRow[]> {
+    const rows = await db.prepared<RawPost>('posts-pull-page', PULL_PAGE, [readerId, before ?? NO_CURSOR, limit]);
     return rows.map(toRow);
   }
 
@@ -191,13 +195,9 @@ export class PostsRepository {
       : null;
   }
 
-  async recentRefs(authorId: string, limit: number): Promise<PostRef[]> {
-    const rows = await this.prisma.post.findMany({
-      where: { authorId: BigInt(authorId), deletedAt: null },
-      orderBy: { id: 'desc' },
-      take: limit,
-      select: { id: true },
-    });
-    return rows.map((r) => ({ postId: r.id.toString(), authorId }));
+  /** An author's newest live posts, ids only (from the partial index alone). */
+  async recentRefs(authorId: string, limit: number, db: Reader = this.prisma): Promise<PostRef[]> {
+    const rows = await db.prepared<{ id: string }>('posts-recent-refs', RECENT_REFS, [authorId, limit]);
+    return rows.map((r) => ({ postId: r.id, authorId }));
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ReadRouter, type Reader } from '#libs/db';
 import { ConflictError, ForbiddenError, NotFoundError } from '#libs/errors';
 import { OutboxWriter } from '#libs/outbox';
 import { decodeCursor, encodeCursor, pageOf, type Page } from '#libs/paging';
@@ -15,6 +16,7 @@ export class PostsService {
     private readonly posts: PostsRepository,
     private readonly cache: PostCacheStore,
     private readonly outbox: OutboxWriter,
+    private readonly reads: ReadRouter,
   ) {}
 
   /**
@@ -36,6 +38,7 @@ export class PostsService {
     // The post is committed: from here on nothing may fail the request, or a client that retries posts it twice.
     // The cache fills itself on a miss, and the relay enqueues an event whose job was not added.
     await Promise.all([
+      this.reads.wrote(authorId),
       this.cache.put([item]).catch((error: Error) => this.skipped('caching a new post', error)),
       this.outbox.dispatchAppended(created.eventId, { type: 'post.created', payload: { postId: item.id, authorId } }),
     ]);
@@ -60,7 +63,11 @@ export class PostsService {
       () => ({ type: 'post.deleted', payload: { postId, authorId: userId } }),
     );
     // Committed; the worker writes the same tombstone when it handles the event, so this one may fail.
-    if (deleted) await this.cache.markDeleted([postId]).catch((error: Error) => this.skipped('tombstoning', error));
+    if (!deleted) return;
+    await Promise.all([
+      this.reads.wrote(userId),
+      this.cache.markDeleted([postId]).catch((error: Error) => this.skipped('tombstoning', error)),
+    ]);
   }
 
   private skipped(what: string, error: Error): void {
@@ -69,21 +76,27 @@ export class PostsService {
 
   async byAuthor(authorId: string, cursor: string | undefined, limit: number): Promise<Page<TimelineItem>> {
     const before = cursor === undefined ? null : decodeCursor(cursor, 1)[0]!;
-    const rows = await this.posts.byAuthor(authorId, before, limit);
+    // Routed by the author's writes: an author who just posted or deleted sees it on their own page.
+    const rows = await this.posts.byAuthor(authorId, before, limit, this.reads.forUser(authorId));
     return pageOf(rows.map(toItem), limit, (last) => encodeCursor([last.id]));
   }
 
   /**
    * Bodies for a page of post ids, from the cache in one round trip, missing ones from PostgreSQL (and cached).
-   * Deleted posts come back as 'deleted'.
+   * Deleted posts come back as 'deleted'. `via` is the reader's route (ReadRouter.forUser); the primary by default.
    */
-  async hydrate(postIds: string[]): Promise<Map<string, TimelineItem | 'deleted'>> {
+  async hydrate(postIds: string[], via: Reader = this.reads.primary): Promise<Map<string, TimelineItem | 'deleted'>> {
     const cached = await this.cache.getMany(postIds);
     const found = new Map<string, TimelineItem | 'deleted'>();
     const missing: string[] = [];
     postIds.forEach((id, i) => (cached[i] === undefined ? missing.push(id) : found.set(id, cached[i]!)));
     if (missing.length === 0) return found;
-    const rows = await this.posts.hydrate(missing);
+    const rows = await this.posts.hydrate(missing, via);
+    // Posts are never removed, only marked deleted: one the replica lacks is newer than its replay, and the page
+    // would lose it. The primary has it (someone got its id from a commit).
+    const seen = new Set(rows.map((r) => r.id.toString()));
+    const unseen = via === this.reads.primary ? [] : missing.filter((id) => !seen.has(id));
+    if (unseen.length > 0) rows.push(...(await this.posts.hydrate(unseen)));
     const live = rows.filter((r) => !r.deleted).map(toItem);
     const deleted = rows.filter((r) => r.deleted).map((r) => r.id.toString());
     for (const item of live) found.set(item.id, item);

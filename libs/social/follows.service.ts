@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
+import { ReadRouter } from '#libs/db';
 import { FollowLimitError, ValidationFailedError } from '#libs/errors';
 import { OutboxWriter } from '#libs/outbox';
 import { FollowsRepository } from './follows.repository.js';
@@ -12,6 +13,7 @@ export class FollowsService {
     private readonly users: UsersService,
     private readonly outbox: OutboxWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly reads: ReadRouter,
   ) {}
 
   /**
@@ -21,7 +23,7 @@ export class FollowsService {
    */
   async follow(followerId: string, followeeId: string): Promise<void> {
     await this.checkTarget(followerId, followeeId);
-    await this.outbox.commit(
+    const changed = await this.outbox.commit(
       async (tx) => {
         const result = await this.follows.insert(tx, followerId, followeeId, this.config.maxFollowing);
         if (result === 'limit') {
@@ -31,14 +33,17 @@ export class FollowsService {
       },
       () => ({ type: 'follow.created', payload: { followerId, followeeId } }),
     );
+    // The follower's next timeline read must include the followee's posts: it waits for a replica that has this.
+    if (changed) await this.reads.wrote(followerId);
   }
 
   async unfollow(followerId: string, followeeId: string): Promise<void> {
     await this.checkTarget(followerId, followeeId);
-    await this.outbox.commit(
+    const changed = await this.outbox.commit(
       async (tx) => ((await this.follows.delete(tx, followerId, followeeId)) ? true : null),
       () => ({ type: 'follow.removed', payload: { followerId, followeeId } }),
     );
+    if (changed) await this.reads.wrote(followerId);
   }
 
   private async checkTarget(followerId: string, followeeId: string): Promise<void> {

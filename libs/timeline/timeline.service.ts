@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { Reader } from '#libs/db';
 import { isRedisOutage } from '#libs/errors';
 import type { Strategy } from '#libs/config';
 import { FlagsService, type FlagsSnapshot } from '#libs/flags';
@@ -48,25 +49,32 @@ export class TimelineService {
     const snapshot = this.flags.current();
     const strategy = requested ?? snapshot.flags.strategy;
     const before = cursor === undefined ? null : decodeCursor(cursor, 1)[0]!;
+    const via = this.database.routeFor(readerId);
     // Under a global pull nothing fans out, so no mailbox is whole: every strategy reads PostgreSQL.
     if (strategy !== 'pull' && snapshot.flags.strategy !== 'pull') {
-      const items = await this.fromMailboxUnlessDown(readerId, snapshot, before, limit);
+      const items = await this.fromMailboxUnlessDown(readerId, snapshot, before, limit, via);
       if (Array.isArray(items)) return this.page(items, limit, strategy, 'mailbox');
       // The next read asks again if this request does not get through.
       if (items === null) {
         await this.queue.requestMailboxRebuild(readerId, snapshot.mailboxEpoch).catch((e: Error) => this.fellBack(e));
       }
     }
-    return this.page(await this.database.page(readerId, before, limit), limit, strategy, 'database');
+    return this.page(await this.database.page(readerId, before, limit, via), limit, strategy, 'database');
   }
 
   /**
    * The mailbox's page, or null when the mailbox is missing, being rebuilt or stale, or 'down' when Redis does not
    * answer: then the reader gets PostgreSQL's page (the same posts, slower) instead of an error.
    */
-  private async fromMailboxUnlessDown(readerId: string, snapshot: FlagsSnapshot, before: string | null, limit: number) {
+  private async fromMailboxUnlessDown(
+    readerId: string,
+    snapshot: FlagsSnapshot,
+    before: string | null,
+    limit: number,
+    via: Reader,
+  ) {
     try {
-      return await this.fromMailbox(readerId, snapshot, before, limit);
+      return await this.fromMailbox(readerId, snapshot, before, limit, via);
     } catch (error) {
       // Only Redis: PostgreSQL failing under the mailbox read would fail the join just the same, at twice the cost.
       if (!isRedisOutage(error)) throw error;
@@ -84,7 +92,13 @@ export class TimelineService {
   }
 
   /** Null when the mailbox is missing, being rebuilt, or from an older epoch. */
-  private async fromMailbox(readerId: string, snapshot: FlagsSnapshot, before: string | null, limit: number) {
+  private async fromMailbox(
+    readerId: string,
+    snapshot: FlagsSnapshot,
+    before: string | null,
+    limit: number,
+    via: Reader,
+  ) {
     const result: TimelineItem[] = [];
     let cursor = before;
     while (result.length < limit) {
@@ -96,13 +110,15 @@ export class TimelineService {
       if (snapshot.pullAuthors.has(readerId)) pullAuthors.push(readerId);
       const lists: Candidate[][] = [read.entries.map((e) => ({ id: e.postId }))];
       // The mailbox's page is complete down to its bound; the pull-mode authors' posts are taken down to it too.
-      if (pullAuthors.length > 0) lists.push(...(await this.pullAuthorsPosts(pullAuthors, cursor, want, read.bound)));
+      if (pullAuthors.length > 0) {
+        lists.push(...(await this.pullAuthorsPosts(pullAuthors, cursor, want, read.bound, via)));
+      }
       // The mailbox holds everything at or above its floor; below it, PostgreSQL has the rest.
       if (read.exhausted && read.floor !== '0') {
-        lists.push(this.candidates(await this.database.page(readerId, minId(cursor, read.floor), want)));
+        lists.push(this.candidates(await this.database.page(readerId, minId(cursor, read.floor), want, via)));
       }
       const merged = mergeNewestFirst(lists, want);
-      result.push(...(await this.hydrate(merged)));
+      result.push(...(await this.hydrate(merged, via)));
       if (merged.length === want) cursor = merged[merged.length - 1]!.id;
       else if (read.exhausted) break;
       else cursor = read.bound;
@@ -120,11 +136,12 @@ export class TimelineService {
     before: string | null,
     want: number,
     lowest: string,
+    via: Reader,
   ): Promise<Candidate[][]> {
     const found = await this.authorTimelines.window(authorIds, before, lowest, want);
     const lists: Candidate[][] = found.lists.map((ids) => ids.map((id) => ({ id })));
     if (found.fromDatabase.length > 0) {
-      lists.push(this.candidates(await this.database.byAuthors(found.fromDatabase, before, want)));
+      lists.push(this.candidates(await this.database.byAuthors(found.fromDatabase, before, want, via)));
     }
     await this.requestBuilds(found.missing);
     return lists;
@@ -149,8 +166,9 @@ export class TimelineService {
   }
 
   /** Posts deleted after they were delivered are dropped here; the caller then reads further to fill the page. */
-  private async hydrate(candidates: Candidate[]): Promise<TimelineItem[]> {
-    const bodies = await this.postsService.hydrate(candidates.filter((c) => !c.item).map((c) => c.id));
+  private async hydrate(candidates: Candidate[], via: Reader): Promise<TimelineItem[]> {
+    const unread = candidates.filter((c) => !c.item).map((c) => c.id);
+    const bodies = await this.postsService.hydrate(unread, via);
     return candidates.flatMap((c) => {
       const item = c.item ?? bodies.get(c.id);
       return item && item !== 'deleted' ? [item] : [];
