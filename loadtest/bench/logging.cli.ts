@@ -1,0 +1,167 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { freePort, PROJECT_ROOT, startProduct } from '#libs/contract';
+import { defaultGraphParams } from '../graph/graph.params.js';
+import { seedGraph } from '../graph/graph.seed.js';
+import { warmMailboxes } from '../graph/graph.warm.js';
+import { cleanupBench } from './bench.cleanup.js';
+import { BENCH_LIMITS } from './bench.stack.js';
+import { closedLoop, type LoopResult } from './closed.loop.js';
+
+// What the request logs cost the hottest route: push timeline reads at saturation (a closed loop: `concurrency`
+// clients, each sending its next read when the last one is answered), on one graph, one Redis and one database, by
+// API builds and settings taken in turns (A B B A …, so a drift of the machine weighs on each alike):
+//   before  the API as it was before structured logging (a build of another checkout, --before),
+//   quiet   this build with LOG_LEVEL=warn: request ids and hooks, no line written,
+//   logged  this build as shipped (LOG_LEVEL=log): one JSON line per request, to a file, as a deployment writes them.
+
+const USAGE = `node dist/loadtest/bench/logging.cli.js --before DIR [--users 2000] [--rounds 2] [--seconds 20]
+  [--concurrency 32] [--database-url URL] [--redis-url URL] [--out DIR]
+  --before DIR   the root of a checkout built before the logging change (npm run build there)`;
+
+const { values: args } = parseArgs({
+  options: {
+    before: { type: 'string' },
+    users: { type: 'string', default: '2000' },
+    rounds: { type: 'string', default: '2' },
+    seconds: { type: 'string', default: '20' },
+    concurrency: { type: 'string', default: '32' },
+    'database-url': { type: 'string', default: 'postgresql://postgres@127.0.0.1:5432/fanout_lab_logging' },
+    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+    out: { type: 'string', default: 'loadtest/out/logging' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help || !args.before) {
+  console.log(USAGE);
+  process.exit(args.help ? 0 : 2);
+}
+
+type Variant = 'before' | 'quiet' | 'logged';
+const VARIANTS: Record<Variant, { root: string; env: Record<string, string> }> = {
+  before: { root: resolve(args.before), env: { LOG_LEVEL: 'warn' } },
+  quiet: { root: PROJECT_ROOT, env: { LOG_LEVEL: 'warn', LOG_FORMAT: 'json' } },
+  logged: { root: PROJECT_ROOT, env: { LOG_LEVEL: 'log', LOG_FORMAT: 'json' } },
+};
+/** One round: every variant once, in an order that reverses every other round. */
+const ORDER: Variant[] = ['before', 'quiet', 'logged'];
+
+const prefix = `logbench-${process.pid}`;
+const adminToken = `logbench-admin-${process.pid}-token`;
+const out = resolve(args.out);
+const baseEnv = {
+  DATABASE_URL: args['database-url'],
+  REDIS_URL: args['redis-url'],
+  REDIS_PREFIX: prefix,
+  ADMIN_TOKEN: adminToken,
+  TIMELINE_STRATEGY: 'push',
+  ...BENCH_LIMITS,
+};
+
+/** The API of `root` on `port`, its output going straight to `logFile` (no pipe through this process). */
+async function startApi(root: string, env: Record<string, string>, port: number, logFile: string) {
+  const fd = openSync(logFile, 'a');
+  const child: ChildProcess = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...baseEnv, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  for (let i = 0; i < 300; i++) {
+    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => null);
+    if (ready?.ok) return child;
+    if (child.exitCode !== null) throw new Error(`the API of ${root} exited with ${child.exitCode}: see ${logFile}`);
+    await sleep(100);
+  }
+  throw new Error(`the API of ${root} did not become ready: see ${logFile}`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function main() {
+  await mkdir(out, { recursive: true });
+  const params = { ...defaultGraphParams(), users: Number(args.users) };
+  const seeded = await seedGraph({
+    databaseUrl: args['database-url'],
+    params,
+    reset: true,
+    out: join(out, 'credentials.json'),
+    log: (line) => console.log(line),
+  });
+  const tokens = seeded.credentials.users.map((u) => u.token);
+  // Mailboxes built once through the product's rebuild (an API and a worker of this build); they stay in Redis.
+  const port = await freePort();
+  const env = { ...baseEnv, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  const [api, worker] = [await startProduct('api', env), await startProduct('worker', env)];
+  console.log(
+    `mailboxes warmed in ${(await warmMailboxes({ apiUrl: `http://127.0.0.1:${port}`, adminToken })).toFixed(1)} s`,
+  );
+  await Promise.all([api.stop(), worker.stop()]);
+
+  const runs: (LoopResult & { variant: Variant; round: number; logBytes: number })[] = [];
+  for (let round = 0; round < Number(args.rounds); round++) {
+    for (const variant of round % 2 === 0 ? ORDER : [...ORDER].reverse()) {
+      const logFile = join(out, `${variant}-${round}.log`);
+      const child = await startApi(VARIANTS[variant].root, VARIANTS[variant].env, port, logFile);
+      try {
+        const result = await closedLoop({
+          baseUrl: `http://127.0.0.1:${port}`,
+          tokens,
+          concurrency: Number(args.concurrency),
+          warmupSeconds: 3,
+          seconds: Number(args.seconds),
+        });
+        const logBytes = statSync(logFile).size;
+        runs.push({ ...result, variant, round, logBytes });
+        console.log(
+          `${variant.padEnd(6)} round ${round}: ${result.perSecond.toFixed(0)} reads/s, p50 ${result.p50Ms.toFixed(2)} ms, ` +
+            `p99 ${result.p99Ms.toFixed(2)} ms, ${result.errors} errors, log ${(logBytes / 1024).toFixed(0)} KB`,
+        );
+      } finally {
+        await stop(child);
+      }
+    }
+  }
+  const mean = (variant: Variant) => {
+    const mine = runs.filter((r) => r.variant === variant);
+    return mine.reduce((sum, r) => sum + r.perSecond, 0) / mine.length;
+  };
+  const summary = {
+    users: params.users,
+    concurrency: Number(args.concurrency),
+    seconds: Number(args.seconds),
+    runs,
+    meanPerSecond: { before: mean('before'), quiet: mean('quiet'), logged: mean('logged') },
+    loggedOverBefore: mean('logged') / mean('before'),
+    quietOverBefore: mean('quiet') / mean('before'),
+  };
+  await writeFile(join(out, 'summary.json'), JSON.stringify(summary, null, 2));
+  console.log(
+    `push reads/s, mean of ${args.rounds} round(s): before ${summary.meanPerSecond.before.toFixed(0)}, quiet ` +
+      `${summary.meanPerSecond.quiet.toFixed(0)}, logged ${summary.meanPerSecond.logged.toFixed(0)}; logged/before ` +
+      `${summary.loggedOverBefore.toFixed(3)}, quiet/before ${summary.quietOverBefore.toFixed(3)}`,
+  );
+}
+
+// Its database, keys and credentials go whatever happened: the figures are in summary.json and on the screen.
+main()
+  .catch((error: Error) => {
+    console.error(error.stack ?? error.message);
+    process.exitCode = 1;
+  })
+  .finally(() =>
+    cleanupBench(
+      { databaseUrl: args['database-url'], redisUrl: args['redis-url'], redisPrefix: prefix },
+      join(out, 'credentials.json'),
+      (line) => console.log(line),
+    ),
+  );
