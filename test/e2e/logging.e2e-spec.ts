@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type Service, startProduct } from '#libs/contract';
-import { freePort } from '../support/processes.js';
+import { authorWithFans, freePort } from '../support/processes.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
 
 // The logs as an operator reads them: JSON lines (stdout is a pipe, not a TTY), one line per request with its id,
@@ -65,14 +65,7 @@ describe('logs', () => {
   });
 
   it('carry a post request’s id into the jobs it causes, and write one line per request', async () => {
-    const author = await api.createUser(uniqueHandle('author'));
-    const fans = [];
-    for (let i = 0; i < 25; i++) {
-      const fan = await api.createUser(uniqueHandle('fan'));
-      await api.call('PUT', `/v1/me/following/${author.id}`, { token: fan.token });
-      fans.push(fan);
-    }
-    await api.call('POST', '/v1/admin/mailboxes/rebuild', { token: ADMIN_TOKEN });
+    const { author, fans } = await authorWithFans(api, 25, ADMIN_TOKEN);
     await api.waitIdle();
 
     const requestId = `post-${Date.now()}`;

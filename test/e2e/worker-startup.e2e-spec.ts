@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApiClient, type Service, startProduct } from '#libs/contract';
-import { freePort } from '../support/processes.js';
-import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
+import { authorWithFans, freePort } from '../support/processes.js';
+import { ADMIN_TOKEN, envOf, testConfig } from '../support/test-config.js';
 
 // A worker that starts with jobs already queued (after a deploy or a crash) must take none before its providers are
 // ready: once, the first jobs after a restart failed with "Cannot read properties of undefined (reading 'flags')".
@@ -16,14 +16,7 @@ afterAll(async () => Promise.all(services.map((s) => s.stop())));
 describe('a worker started over a full queue', () => {
   it('takes its first jobs only once ready: none fails, and every post is delivered', async () => {
     services.push(await startProduct('api', { ...env, PORT: String(port), HOST: '127.0.0.1' }));
-    const author = await api.createUser(uniqueHandle('author'));
-    const fans = [];
-    for (let i = 0; i < 25; i++) {
-      const fan = await api.createUser(uniqueHandle('fan'));
-      await api.call('PUT', `/v1/me/following/${author.id}`, { token: fan.token });
-      fans.push(fan);
-    }
-    await api.call('POST', '/v1/admin/mailboxes/rebuild', { token: ADMIN_TOKEN });
+    const { author, fans } = await authorWithFans(api, 25, ADMIN_TOKEN);
     for (let i = 0; i < 10; i++) await api.call('POST', '/v1/posts', { token: author.token, body: { body: `q${i}` } });
     const queued = (await api.call('GET', '/v1/admin/fanout', { token: ADMIN_TOKEN })).body;
     expect(queued.pending).toBeGreaterThan(0);
