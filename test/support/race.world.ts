@@ -215,15 +215,17 @@ export class RaceWorld {
   }
 
   /** Ids as u0…/p0… (users and posts of this history), so a counterexample reads as the history. */
-  private describe(arg: unknown): string {
+  private describe(arg: unknown, depth = 0): string {
     if (typeof arg === 'string') return this.names.get(arg) ?? (arg.length > 12 ? `${arg.slice(0, 8)}…` : arg);
-    if (Array.isArray(arg)) return `[${arg.map((a) => this.describe(a)).join(' ')}]`;
+    // A service passed along (the database a build reads through) is not walked: it refers to itself.
+    if (depth > 3 || typeof (arg as { prepared?: unknown } | null)?.prepared === 'function') return '…';
+    if (Array.isArray(arg)) return `[${arg.map((a) => this.describe(a, depth + 1)).join(' ')}]`;
     if (arg && typeof arg === 'object') {
       const { postId, entries, ...rest } = arg as { postId?: string; entries?: unknown[] };
       if (postId) return this.describe(postId);
       const fields = Object.entries(rest).filter(([, v]) => v !== null && typeof v !== 'boolean');
-      const shown = fields.map(([k, v]) => `${k}=${this.describe(v)}`);
-      if (entries) shown.push(`entries=${this.describe(entries)}`);
+      const shown = fields.map(([k, v]) => `${k}=${this.describe(v, depth + 1)}`);
+      if (entries) shown.push(`entries=${this.describe(entries, depth + 1)}`);
       return `{${shown.join(' ')}}`;
     }
     return String(arg);
