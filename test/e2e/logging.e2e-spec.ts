@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type Service, startProduct } from '#libs/contract';
 import { authorWithFans, freePort } from '../support/processes.js';
@@ -21,9 +24,12 @@ let apiProcess: Service;
 let worker: Service;
 
 type Line = Record<string, unknown>;
+// Each process's whole output, in a file (a process keeps only the tail of it in memory).
+const logDir = mkdtempSync(join(tmpdir(), 'fanout-logs-'));
+const logOf = new Map<Service, string>();
+const outputOf = (service: Service) => readFileSync(logOf.get(service)!, 'utf8');
 const lines = (service: Service): Line[] =>
-  service
-    .output()
+  outputOf(service)
     .split('\n')
     .filter((text) => text.trim() !== '')
     .map((text) => {
@@ -45,11 +51,21 @@ async function lineOf(service: Service, match: (line: Line) => boolean): Promise
 }
 
 beforeAll(async () => {
-  apiProcess = await startProduct('api', { ...env, PORT: String(port), HOST: '127.0.0.1' });
-  worker = await startProduct('worker', { ...env, WORKER_METRICS_PORT: String(await freePort()) });
+  const apiLog = join(logDir, 'api.log');
+  const workerLog = join(logDir, 'worker.log');
+  apiProcess = await startProduct('api', { ...env, PORT: String(port), HOST: '127.0.0.1' }, { logFile: apiLog });
+  worker = await startProduct(
+    'worker',
+    { ...env, WORKER_METRICS_PORT: String(await freePort()) },
+    { logFile: workerLog },
+  );
+  logOf.set(apiProcess, apiLog).set(worker, workerLog);
   services.push(apiProcess, worker);
 });
-afterAll(async () => Promise.all(services.map((s) => s.stop())));
+afterAll(async () => {
+  await Promise.all(services.map((s) => s.stop()));
+  rmSync(logDir, { recursive: true, force: true });
+});
 
 describe('logs', () => {
   it('answer every request with its id: the caller’s when acceptable, a new one otherwise', async () => {
@@ -65,7 +81,7 @@ describe('logs', () => {
   });
 
   it('carry a post request’s id into the jobs it causes, and write one line per request', async () => {
-    const { author, fans } = await authorWithFans(api, 25, ADMIN_TOKEN);
+    const { author, fans } = await authorWithFans(api, 25);
     await api.waitIdle();
 
     const requestId = `post-${Date.now()}`;
@@ -117,7 +133,7 @@ describe('logs', () => {
     // The last request's line is there, so every earlier one is too.
     expect(await lineOf(apiProcess, (l) => l.msg === 'request' && l.route === '/admin/queues')).toBeDefined();
     expect(await lineOf(apiProcess, (l) => l.msg === 'request' && l.userId === user.id)).toBeDefined();
-    const output = apiProcess.output() + worker.output();
+    const output = outputOf(apiProcess) + outputOf(worker);
     for (const secret of [user.token, wrong, ADMIN_TOKEN, METRICS_TOKEN]) expect(output).not.toContain(secret);
     expect(output).not.toMatch(/authorization/i);
   });

@@ -16,7 +16,7 @@ afterAll(async () => Promise.all(services.map((s) => s.stop())));
 describe('a worker started over a full queue', () => {
   it('takes its first jobs only once ready: none fails, and every post is delivered', async () => {
     services.push(await startProduct('api', { ...env, PORT: String(port), HOST: '127.0.0.1' }));
-    const { author, fans } = await authorWithFans(api, 25, ADMIN_TOKEN);
+    const { author, fans } = await authorWithFans(api, 25);
     for (let i = 0; i < 10; i++) await api.call('POST', '/v1/posts', { token: author.token, body: { body: `q${i}` } });
     const queued = (await api.call('GET', '/v1/admin/fanout', { token: ADMIN_TOKEN })).body;
     expect(queued.pending).toBeGreaterThan(0);
