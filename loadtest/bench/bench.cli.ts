@@ -8,6 +8,7 @@ import { cleanupBench } from './bench.cleanup.js';
 import { BenchUsageError, parseBenchOptions, USAGE } from './bench.options.js';
 import { credentialsFileOf, runBench } from './bench.run.js';
 import { judgementWarnings } from './bench.warnings.js';
+import { stopLocalClusters } from './redis.target.js';
 
 /** Set once the options are known: removes what the bench made, once, on every way out (--cleanup). */
 let cleanup: (() => Promise<void>) | null = null;
@@ -36,8 +37,13 @@ async function main(argv: string[]): Promise<number> {
     'redis-prefix',
     'port',
     'ceiling-port',
+    'cluster-masters',
+    'cluster-replicas',
+    'redis-shards',
+    'apis',
+    'workers',
   ];
-  const booleans = ['no-ceiling', 'reuse-graph', 'cleanup', 'no-cleanup', 'help'];
+  const booleans = ['no-ceiling', 'reuse-graph', 'cleanup', 'no-cleanup', 'redis-cluster', 'compare-cluster', 'help'];
   const options: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const name of strings) options[name] = { type: 'string' };
   for (const name of booleans) options[name] = { type: 'boolean' };
@@ -59,7 +65,10 @@ async function main(argv: string[]): Promise<number> {
   } else {
     log('--no-cleanup: the database, the Redis keys and the credentials file stay for the next run or a look');
   }
-  const summary = await runBench(bench, command, log).finally(() => cleanup?.());
+  const summary = await runBench(bench, command, log).finally(async () => {
+    await stopLocalClusters();
+    await cleanup?.();
+  });
   const out = resolve(bench.out);
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'summary.json'), JSON.stringify(summary, null, 1) + '\n');
@@ -71,7 +80,8 @@ async function main(argv: string[]): Promise<number> {
     );
   }
   for (const warning of judgementWarnings(summary.runs)) log(`WARNING: ${warning}`);
-  const broken = summary.runs.filter((r) => r.invariant && r.invariant.mismatches > 0);
+  const all = [...summary.runs, ...(summary.scaling?.deployments.flatMap((d) => d.runs) ?? [])];
+  const broken = all.filter((r) => r.invariant && r.invariant.mismatches > 0);
   if (broken.length > 0) {
     console.error(`the invariant did not hold after: ${broken.map((r) => `${r.scenario}/${r.strategy}`).join(', ')}`);
     return 1;
@@ -84,10 +94,12 @@ function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-// Interrupted (Ctrl-C, or a test runner giving up), the bench stops the API, worker and ceiling it started.
+// Interrupted (Ctrl-C, or a test runner giving up), the bench stops the API, worker and ceiling it started, and its
+// local Redis Cluster.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     void stopAllServices()
+      .then(() => stopLocalClusters())
       .then(() => cleanup?.())
       .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   });

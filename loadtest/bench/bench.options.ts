@@ -1,6 +1,10 @@
 import { STRATEGIES, type Strategy } from '#libs/contract';
 import { defaultGraphParams, graphParamsProblems, type GraphParams } from '../graph/graph.params.js';
 import { parseRates } from '../driver/scenario.model.js';
+import { BenchUsageError, intOf, numOf, type Raw } from './bench.parse.js';
+import { apiPorts, parseScaleOptions, SCALE_USAGE, type ScaleOptions } from './bench.scale.options.js';
+
+export { BenchUsageError } from './bench.parse.js';
 
 export const SCENARIOS = ['read', 'write', 'mixed', 'celebrity-storm'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -37,15 +41,15 @@ export interface BenchOptions {
   fanoutBatchSize?: number;
   /** A lower celebrity threshold the hybrid read scenario is run again under (more authors in pull mode). */
   celebrityVariant?: number;
+  /** Where Redis runs (one, a local cluster, or both in turn) and how many API and worker processes. */
+  scale: ScaleOptions;
 }
 
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/fanout_lab_bench';
 
-export class BenchUsageError extends Error {}
-
 export const USAGE = `npm run bench -- [options]      (node dist/loadtest/bench/bench.cli.js [options])
 
-Seeds (or reuses) a synthetic graph, starts its own API and worker, runs every scenario under every strategy through
+Seeds (or reuses) a synthetic graph, starts its own API and worker (or several, on one Redis or a cluster), runs every scenario under every strategy through
 its ladder, and writes report.md, report.html and summary.json.
 
   --users N --seed N --mean-follows N --zipf S --posts-per-user N --celebrity-threshold N
@@ -74,29 +78,7 @@ its ladder, and writes report.md, report.html and summary.json.
   --redis-prefix P        key prefix of the bench's deployment, wiped at start (bench); redis-benchmark's scratch
                           keys go under P-zadd, in the same Redis database, and are removed after it ran
   --port N                the bench's API port (3100); the ceiling uses --ceiling-port (3199)
-`;
-
-type Raw = Record<string, string | boolean | undefined>;
-
-const intOf = (raw: Raw, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => {
-  const v = raw[name];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw new BenchUsageError(`--${name} must be a whole number in ${min}..${max}, got ${JSON.stringify(v)}`);
-  }
-  return n;
-};
-
-const numOf = (raw: Raw, name: string): number | undefined => {
-  const v = raw[name];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) {
-    throw new BenchUsageError(`--${name} must be a number, got ${JSON.stringify(v)}`);
-  }
-  return n;
-};
+${SCALE_USAGE}`;
 
 function listOf<T extends string>(raw: Raw, name: string, known: readonly T[]): T[] | undefined {
   const v = raw[name];
@@ -197,6 +179,10 @@ export function parseBenchOptions(raw: Raw, env: Record<string, string | undefin
   if (celebrityVariant !== undefined && !(scenarios.includes('read') && given.includes('hybrid'))) {
     throw new BenchUsageError('--celebrity-variant repeats the read scenario under hybrid: run both');
   }
+  const port = intOf(raw, 'port', 1, 65535) ?? 3100;
+  const ceilingPort = intOf(raw, 'ceiling-port', 1, 65535) ?? 3199;
+  const scale = parseScaleOptions(raw);
+  apiPorts(port, scale.apis, ceilingPort);
   return {
     graph,
     scenarios,
@@ -208,8 +194,8 @@ export function parseBenchOptions(raw: Raw, env: Record<string, string | undefin
     databaseUrl: url('database-url', env.BENCH_DATABASE_URL ?? DEFAULT_DATABASE_URL),
     redisUrl: databaseInPath(url('redis-url', env.REDIS_URL ?? 'redis://127.0.0.1:6379')),
     redisPrefix: prefix,
-    port: intOf(raw, 'port', 1, 65535) ?? 3100,
-    ceilingPort: intOf(raw, 'ceiling-port', 1, 65535) ?? 3199,
+    port,
+    ceilingPort,
     ceiling: raw['no-ceiling'] !== true,
     backlogWrites: intOf(raw, 'backlog-writes', 0) ?? 1_000_000,
     checkUsers: intOf(raw, 'check-users', 0, 100_000) ?? 200,
@@ -218,5 +204,6 @@ export function parseBenchOptions(raw: Raw, env: Record<string, string | undefin
     fanoutConcurrency: intOf(raw, 'fanout-concurrency', 1, 256),
     fanoutBatchSize: intOf(raw, 'fanout-batch-size', 10, 100_000),
     celebrityVariant,
+    scale,
   };
 }

@@ -1,26 +1,17 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { deletePrefix, migrateDatabase, PROJECT_ROOT } from '#libs/contract';
+import { migrateDatabase, PROJECT_ROOT } from '#libs/contract';
 import { parseCredentials, type Credentials } from '../driver/credentials.model.js';
 import { countUsers, seedGraph } from '../graph/graph.seed.js';
+import { type DeploymentResult, measureDeployment } from './bench.deployment.js';
 import { evaluateGoals } from './bench.goals.js';
 import type { BenchOptions } from './bench.options.js';
-import { loadScenario, runScenario, type ScenarioContext } from './bench.scenario.js';
-import { BENCH_LIMITS, drain, PUBLISH_MS, startBenchStack, startCeiling } from './bench.stack.js';
-import { StrategySwitch } from './bench.strategy.js';
-import {
-  BENCH_FORMAT,
-  type BenchRun,
-  type BenchSummary,
-  type FanoutThroughput,
-  type GraphInfo,
-} from './bench.summary.js';
-import { measureFanoutThroughput } from './fanout.throughput.js';
+import { deploymentsOf, scaled } from './bench.scale.options.js';
+import { scalingOf } from './bench.scaling.js';
+import { BENCH_LIMITS } from './bench.stack.js';
+import { BENCH_FORMAT, type BenchSummary, type GraphInfo } from './bench.summary.js';
 import { machineInfo } from './machine.info.js';
-import { measureMemory, type RedisMemory } from './redis.admin.js';
-
-const MEMORY_SAMPLE = 500;
 
 /** Seeds (or reuses) the graph and returns its credentials and what the report says about it. */
 async function prepareGraph(o: BenchOptions, file: string, log: (line: string) => void) {
@@ -57,95 +48,25 @@ async function prepareGraph(o: BenchOptions, file: string, log: (line: string) =
   return { credentials, info };
 }
 
-/**
- * The read scenario again under hybrid with a lower celebrity threshold (more authors in pull mode, each merged by
- * their followers' reads), then the graph's threshold back for what follows.
- */
-async function celebrityVariant(ctx: ScenarioContext, switcher: StrategySwitch, threshold: number, baseUrl: string) {
-  await switcher.use('hybrid', threshold);
-  const scenario = await loadScenario('read', 'hybrid', ctx.options);
-  const run = await runScenario(ctx, scenario, { kind: 'api', baseUrl });
-  await switcher.use('hybrid');
-  return { ...run, variant: { celebrityThreshold: threshold } };
-}
-
 /** The credentials file of the options' graph (written by the seeding, read with --reuse-graph). */
 export const credentialsFileOf = (o: BenchOptions) =>
   resolve(PROJECT_ROOT, `loadtest/out/graph-${o.graph.users}-${o.graph.seed}.json`);
 
-/** Everything `npm run bench` measures, in one run. */
+/** Everything `npm run bench` measures, in one run: every phase on each deployment asked for (one, or two in turn). */
 export async function runBench(o: BenchOptions, command: string, log: (line: string) => void): Promise<BenchSummary> {
   const startedAt = new Date();
   const out = resolve(o.out);
-  const logDir = join(out, 'logs');
-  await mkdir(logDir, { recursive: true });
   const credentialsFile = credentialsFileOf(o);
   const { credentials, info } = await prepareGraph(o, credentialsFile, log);
   const machine = await machineInfo(o.redisUrl, o.databaseUrl);
-  await deletePrefix(o.redisUrl, o.redisPrefix);
-  const stack = await startBenchStack(o, logDir);
-  const runs: BenchRun[] = [];
-  let fanout: FanoutThroughput | null = null;
-  let memory: RedisMemory | null = null;
-  let warmSeconds = 0;
-  try {
-    const { api } = stack;
-    const switcher = new StrategySwitch(api, credentials, o.graph.celebrityThreshold, log);
-    // Mailboxes are built once, under a strategy that keeps them (a rebuild under pull does nothing).
-    const strategy = o.strategies.find((x) => x !== 'pull') ?? 'hybrid';
-    await api.patchConfig({ strategy, celebrityThreshold: o.graph.celebrityThreshold });
-    await drain(api, `setting ${strategy}`, log);
-    warmSeconds = await switcher.warm();
-    // Measured now, while every post is in the mailboxes (nobody is in pull mode yet).
-    const users = credentials.users.filter(
-      (_, i) => i % Math.max(1, Math.floor(credentials.users.length / MEMORY_SAMPLE)) === 0,
-    );
-    const posts = (await Promise.all(users.slice(0, 50).map((u) => api.timeline(u.token, 'push', 20)))).flatMap((p) =>
-      p.items.map((i) => i.id),
-    );
-    memory = await measureMemory(
-      o.redisUrl,
-      o.redisPrefix,
-      users.map((u) => u.id),
-      posts,
-    );
-    const ctx: ScenarioContext = { api, credentials, credentialsFile, options: o, publishMs: PUBLISH_MS, log };
-    for (const strategy of o.strategies) {
-      await switcher.use(strategy);
-      for (const name of o.scenarios) {
-        const scenario = await loadScenario(name, strategy, o);
-        runs.push(await runScenario(ctx, scenario, { kind: 'api', baseUrl: stack.baseUrl }));
-        if (name === 'read' && strategy === 'push' && o.ceiling) {
-          const epoch = (await api.config()).mailboxEpoch;
-          const ceiling = await startCeiling(o, credentialsFile, epoch, logDir);
-          try {
-            runs.push(
-              await runScenario(ctx, scenario, { kind: 'ceiling', baseUrl: `http://127.0.0.1:${o.ceilingPort}` }),
-            );
-          } finally {
-            await ceiling.stop();
-          }
-        }
-      }
-      if (strategy === 'hybrid' && o.celebrityVariant !== undefined) {
-        runs.push(await celebrityVariant(ctx, switcher, o.celebrityVariant, stack.baseUrl));
-      }
-      if (strategy === 'push' && o.backlogWrites > 0) {
-        const redis = { url: o.redisUrl, prefix: o.redisPrefix };
-        fanout = await measureFanoutThroughput(
-          api,
-          credentials,
-          redis,
-          o.backlogWrites,
-          PUBLISH_MS,
-          o.fanoutConcurrency ?? null,
-          log,
-        );
-      }
-    }
-  } finally {
-    await stack.stop();
+  const kinds = deploymentsOf(o.scale);
+  const results: DeploymentResult[] = [];
+  for (const [i, kind] of kinds.entries()) {
+    // The first deployment's logs where they always were; a second one's beside them.
+    const logDir = join(out, 'logs', ...(i === 0 ? [] : [kind]));
+    results.push(await measureDeployment(o, kind, { credentials, credentialsFile }, logDir, log));
   }
+  const { runs, fanout, memory, warmSeconds } = results[0]!;
   // The URLs may carry credentials; the report names the database and Redis by version instead.
   const options = Object.fromEntries(
     Object.entries(o).filter(([key]) => key !== 'databaseUrl' && key !== 'redisUrl'),
@@ -162,15 +83,33 @@ export async function runBench(o: BenchOptions, command: string, log: (line: str
     fanout,
     memory,
     goals: evaluateGoals({ runs, fanout, memory }),
+    ...(scaled(o.scale) && { scaling: scalingOf(results) }),
     notes: [
       "client latency is measured from each send's scheduled time (open model), by the driver in a process of its own",
       "server latency is Fastify's, from a request's arrival to its response, for answered requests (errors are counted, not timed)",
       "server figures per step are cut when the step's last request is sent: requests still in flight then count in the next step",
       'capacity ends at the first step over a limit, even if a higher step happens to pass',
       'the load generator, the API, the worker, PostgreSQL and Redis share the machine',
+      ...scalingNotes(o),
       `the API's per-client limits are lifted (${Object.entries(BENCH_LIMITS)
         .map(([k, v]) => `${k}=${v}`)
         .join(', ')}): the driver is one address sending thousands of requests per second`,
     ],
   };
+}
+
+/** What a cluster or several processes change in how the figures read. */
+function scalingNotes(o: BenchOptions): string[] {
+  const notes: string[] = [];
+  if (o.scale.apis > 1) notes.push(`the driver sends to the ${o.scale.apis} API processes in turn, one request each`);
+  if (o.scale.redis === 'single') return notes;
+  return [
+    ...notes,
+    `the local Redis Cluster (${o.scale.clusterMasters} masters, ${o.scale.clusterReplicas} replica(s) each) runs on ` +
+      "the same cores as everything else: on a cluster a delivery waits for its master's replica (WAIT 1), and the " +
+      'replicas replay every write',
+    'on the cluster, redis-benchmark ZADD -P 64 runs against one master (keys of one hash tag it serves): a ' +
+      'per-Redis-core limit, compared with the mailbox writes per master',
+    'the ceiling (a bare node:http + ioredis server) has no cluster client and runs on one Redis only',
+  ];
 }

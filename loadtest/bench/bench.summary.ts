@@ -3,8 +3,9 @@ import type { RunSummary, StepSummary } from '../driver/summary.js';
 import type { FollowerSummary } from '../graph/graph.report.js';
 import type { GraphParams } from '../graph/graph.params.js';
 import type { BenchOptions } from './bench.options.js';
+import type { Scaling } from './bench.scaling.js';
 import type { RedisMemory } from './redis.admin.js';
-import type { RedisCost } from './redis.cost.js';
+import type { MasterShare, RedisCost } from './redis.cost.js';
 
 export const BENCH_FORMAT = 'fanout-lab.bench/1';
 
@@ -70,10 +71,21 @@ export interface FanoutThroughput {
   writesPerSec: number;
   /** redis-benchmark ZADD -P 64 on the same Redis, measured just before; null when redis-benchmark is missing. */
   zaddPerSec: number | null;
+  /** writesPerSec per master / zaddPerSec: one Redis against one Redis. */
   ratioToZadd: number | null;
   fanoutConcurrency: number | null;
-  /** Redis time per mailbox write over the drain (absent in runs before it was measured). */
+  /** Redis time per mailbox write over the drain (absent in runs before it was measured); a cluster's masters added. */
   redisCost?: RedisCost;
+  /** Where redis-benchmark ran: `the same Redis`, or one master of a cluster (absent before clusters were measured). */
+  zaddOn?: string;
+  /** Masters the writes went to (1: one Redis). */
+  masters?: number;
+  /** Each master's writes (LPUSHX calls of the delivery script), their rate and its CPU over the drain. */
+  perMaster?: MasterShare[];
+  /** The replicas' CPU over the drain per write, all added; null without replicas. */
+  replicaCpuMicrosPerWrite?: number | null;
+  /** Mailbox writes per worker process over the drain, from each worker's own counter. */
+  perWorker?: number[];
   server: ServerView;
 }
 
@@ -121,6 +133,8 @@ export interface BenchSummary {
   memory: RedisMemory | null;
   goals: Goal[];
   notes: string[];
+  /** With --redis-cluster, --compare-cluster, --apis or --workers: the deployments measured and their figures. */
+  scaling?: Scaling;
 }
 
 /** Limits a ladder step must meet to count towards capacity: < 1 % dropped and < 1 % errors, p99 within the limit. */

@@ -8,25 +8,41 @@ import { mapLimit } from './bench.lanes.js';
 import { drain } from './bench.stack.js';
 import type { FanoutThroughput } from './bench.summary.js';
 import { redisBenchmarkZadd } from './redis.benchmark.js';
-import { costBetween, redisSpend } from './redis.cost.js';
+import { addSpends, costBetween, perMaster, spendOf } from './redis.cost.js';
+import { addressOf, tagOn, type RedisTarget } from './redis.target.js';
 
 const MAX_AUTHORS = 200;
 
 /**
+ * The pipelined ZADD limit of one Redis: the one the deployment uses, or on a cluster its first master, with keys of
+ * one hash tag that master serves (redis-benchmark is a plain client there). A per-Redis-core figure either way.
+ */
+async function zaddLimit(target: RedisTarget, prefix: string, log: (line: string) => void) {
+  const scratch = zaddPrefix({ redisPrefix: prefix });
+  const master = target.masters[0]!;
+  if (target.kind === 'single') return { perSec: await redisBenchmarkZadd(master, scratch, log), on: 'the same Redis' };
+  const tag = tagOn(target.masterOf, master);
+  const perSec = await redisBenchmarkZadd(master, `${scratch}:{${tag}}`, log);
+  return { perSec, on: `one master of ${target.masters.length} (${addressOf(master)}), alone` };
+}
+
+/**
  * Fan-out throughput: with the queue paused, the most followed authors post until their posts add up to
  * `targetWrites` mailbox writes; then the queue is resumed and the time until it is idle again is the drain. The
- * pipelined ZADD limit of the same Redis is measured first, so the ratio says how close the workers come to it.
+ * pipelined ZADD limit of one Redis is measured first, so the ratio says how close the workers come to it per Redis.
  */
 export async function measureFanoutThroughput(
   api: ApiClient,
   credentials: Credentials,
-  redis: { url: string; prefix: string },
+  redis: { target: RedisTarget; prefix: string },
   targetWrites: number,
   publishMs: number,
   fanoutConcurrency: number | null,
   log: (line: string) => void,
 ): Promise<FanoutThroughput> {
-  const zaddPerSec = await redisBenchmarkZadd(redis.url, zaddPrefix({ redisPrefix: redis.prefix }), log);
+  const { target } = redis;
+  const zadd = await zaddLimit(target, redis.prefix, log);
+  const zaddPerSec = zadd.perSec;
   const authors = [...credentials.users].sort((a, b) => b.followers - a.followers).slice(0, MAX_AUTHORS);
   const posts: typeof authors = [];
   let expectedWrites = 0;
@@ -35,13 +51,17 @@ export async function measureFanoutThroughput(
     posts.push(author);
     expectedWrites += author.followers + 1;
   }
-  // The product's queue, by its name and key prefix; a connection of the bench's own, closed with the queue.
-  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-  const queue = new Queue(FANOUT_QUEUE, { connection, prefix: new RedisKeys(redis.prefix).bullPrefix() });
+  // The product's queue, by its name and key prefix; a connection of the bench's own, closed with the queue. Its keys
+  // share one hash tag, so on a cluster they all live on the master of that slot, which a plain connection serves.
+  const bullPrefix = new RedisKeys(redis.prefix).bullPrefix();
+  const connection = new Redis(target.masterOf(bullPrefix), { maxRetriesPerRequest: null });
+  const queue = new Queue(FANOUT_QUEUE, { connection, prefix: bullPrefix });
   let seconds: number;
   let before: Awaited<ReturnType<ApiClient['metricsSnapshots']>>;
-  let spentBefore: Awaited<ReturnType<typeof redisSpend>>;
-  let spentAfter: Awaited<ReturnType<typeof redisSpend>>;
+  let spentBefore: Awaited<ReturnType<typeof spendOf>>;
+  let spentAfter: Awaited<ReturnType<typeof spendOf>>;
+  let replicasBefore: Awaited<ReturnType<typeof spendOf>>;
+  let replicasAfter: Awaited<ReturnType<typeof spendOf>>;
   try {
     await queue.pause();
     await mapLimit(posts, 16, (author) => api.post(author.token, `backlog post by u${author.id}`));
@@ -49,26 +69,33 @@ export async function measureFanoutThroughput(
       `fan-out backlog: ${posts.length} posts by ${Math.min(posts.length, authors.length)} authors, ${expectedWrites} mailbox writes`,
     );
     before = await api.metricsSnapshots();
-    spentBefore = await redisSpend(redis.url);
+    [spentBefore, replicasBefore] = [await spendOf(target.masters), await spendOf(target.replicas)];
     const started = performance.now();
     await queue.resume();
     await drain(api, 'fan-out backlog', log, 50);
     seconds = (performance.now() - started) / 1000;
-    spentAfter = await redisSpend(redis.url);
+    [spentAfter, replicasAfter] = [await spendOf(target.masters), await spendOf(target.replicas)];
   } finally {
     await queue.resume();
     await queue.close();
     connection.disconnect();
   }
   await sleep(publishMs + 500);
-  const server = combine(between(before, await api.metricsSnapshots()));
+  const processes = between(before, await api.metricsSnapshots());
+  const server = combine(processes);
   const writes = counterTotal(server.counters, SERIES.mailboxWrites, 'deliver');
   const writesPerSec = Math.round(writes / seconds);
-  const redisCost = costBetween(spentBefore, spentAfter, writes);
+  const redisCost = costBetween(addSpends(spentBefore), addSpends(spentAfter), writes);
+  const masters = target.masters.length;
+  const replicaCpu = addSpends(replicasAfter).cpuMicros - addSpends(replicasBefore).cpuMicros;
+  const perWorker = processes
+    .filter((p) => p.process.role === 'worker')
+    .map((p) => counterTotal(p.counters, SERIES.mailboxWrites, 'deliver'));
   log(
-    `fan-out drained ${writes} mailbox writes in ${seconds.toFixed(2)} s: ${writesPerSec}/s ` +
-      `(ZADD -P 64: ${zaddPerSec === null ? 'not measured' : `${zaddPerSec}/s`}); ` +
-      `Redis CPU ${redisCost.cpuMicrosPerEntry} µs per write`,
+    `fan-out drained ${writes} mailbox writes in ${seconds.toFixed(2)} s: ${writesPerSec}/s` +
+      `${masters > 1 ? ` (${Math.round(writesPerSec / masters)}/s per master)` : ''} ` +
+      `(ZADD -P 64 on ${zadd.on}: ${zaddPerSec === null ? 'not measured' : `${zaddPerSec}/s`}); ` +
+      `Redis CPU ${redisCost.cpuMicrosPerEntry} µs per write; per worker ${perWorker.join(', ')}`,
   );
   return {
     posts: posts.length,
@@ -78,9 +105,15 @@ export async function measureFanoutThroughput(
     seconds,
     writesPerSec,
     zaddPerSec,
-    ratioToZadd: zaddPerSec ? Math.round((writesPerSec / zaddPerSec) * 100) / 100 : null,
+    ratioToZadd: zaddPerSec ? Math.round((writesPerSec / masters / zaddPerSec) * 100) / 100 : null,
     fanoutConcurrency,
     redisCost,
+    zaddOn: zadd.on,
+    masters,
+    perMaster: perMaster(target.masters.map(addressOf), spentBefore, spentAfter, seconds),
+    replicaCpuMicrosPerWrite:
+      target.replicas.length && writes > 0 ? Math.round((replicaCpu / writes) * 1000) / 1000 : null,
+    perWorker,
     server: { series: server.series, counters: server.counters },
   };
 }

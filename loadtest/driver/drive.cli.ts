@@ -4,20 +4,20 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Strategy } from '#libs/contract';
 import { parseCredentials } from './credentials.model.js';
-import { createTransport, type TransportName } from './http.transport.js';
+import { baseUrlsOf, createTransports, type TransportName } from './http.transport.js';
 import { drive } from './open-model.driver.js';
 import { parseRates, parseScenario, withOverrides, type ScenarioOverrides } from './scenario.model.js';
 import { summarizeDrive } from './summary.js';
 import { renderText } from './summary.text.js';
 
 // node dist/loadtest/driver/drive.cli.js --scenario loadtest/scenarios/read.json --credentials <file> \
-//   [--base-url http://127.0.0.1:3000] [--rates 500,1000] [--step-seconds 10] [--warmup-seconds 5] [--strategy push]
+//   [--base-url http://127.0.0.1:3000[,http://127.0.0.1:3001…] (sent to in turn)] [--rates 500,1000] [--step-seconds 10] [--warmup-seconds 5] [--strategy push]
 //   [--max-in-flight 512] [--limit 20] [--out loadtest/out/<name>-<strategy>.json] [--seed 1] [--transport http|fetch]
 //   [--timeout-ms 10000] [--spin] [--quiet] [--quiet-stdout]
 // Exit codes follow k6: 0 ok, 99 a p99 threshold failed, 2 bad arguments or files, 1 anything else.
 
 const USAGE =
-  'usage: drive.cli.js --scenario <file.json> --credentials <file.json> [--base-url URL] [--rates 500,1000] ' +
+  'usage: drive.cli.js --scenario <file.json> --credentials <file.json> [--base-url URL[,URL…]] [--rates 500,1000] ' +
   '[--step-seconds N] [--warmup-seconds N] [--strategy push|pull|hybrid] [--max-in-flight N] [--limit N] [--out FILE.json] ' +
   '[--seed N] [--transport http|fetch] [--timeout-ms N] [--spin] [--quiet] [--quiet-stdout]';
 
@@ -77,9 +77,9 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError('--transport must be http or fetch');
   const baseUrl = values['base-url'];
   try {
-    new URL(baseUrl);
+    baseUrlsOf(baseUrl);
   } catch {
-    throw new UsageError(`--base-url is not a URL: ${baseUrl}`);
+    throw new UsageError(`--base-url is not a URL or a comma-separated list of them: ${baseUrl}`);
   }
 
   const overrides: ScenarioOverrides = {
@@ -97,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
   const timeoutMs = int('timeout-ms', values['timeout-ms'])!;
   const log = values.quiet ? () => {} : (line: string) => console.error(line);
 
-  const transport = createTransport(values.transport as TransportName, {
+  const transport = createTransports(values.transport as TransportName, {
     baseUrl,
     maxSockets: scenario.maxInFlight,
     timeoutMs,

@@ -33,6 +33,41 @@ export function createTransport(name: TransportName, options: TransportOptions):
   return name === 'fetch' ? fetchTransport(options) : nodeHttpTransport(options);
 }
 
+/**
+ * Several base URLs (`http://a:3100,http://a:3101`: a deployment's API processes) as one transport that sends to each
+ * in turn, as a round-robin load balancer would; one URL is a plain transport.
+ */
+export function createTransports(name: TransportName, options: TransportOptions): Transport {
+  const urls = baseUrlsOf(options.baseUrl);
+  if (urls.length === 1) return createTransport(name, options);
+  return roundRobin(urls.map((baseUrl) => createTransport(name, { ...options, baseUrl })));
+}
+
+/** The base URLs of a comma-separated list; throws on one that is not a URL. */
+export function baseUrlsOf(list: string): string[] {
+  const urls = list
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  for (const url of urls) new URL(url);
+  if (urls.length === 0) throw new TypeError('no base URL');
+  return urls;
+}
+
+export function roundRobin(transports: readonly Transport[]): Transport {
+  let next = 0;
+  return {
+    send(req, done) {
+      const transport = transports[next]!;
+      next = (next + 1) % transports.length;
+      transport.send(req, done);
+    },
+    async close() {
+      await Promise.all(transports.map((t) => t.close()));
+    },
+  };
+}
+
 export function nodeHttpTransport({ baseUrl, maxSockets, timeoutMs }: TransportOptions): Transport {
   const url = new URL(baseUrl);
   const mod = url.protocol === 'https:' ? https : http;

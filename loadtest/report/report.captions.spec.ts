@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { capacityOf, type BenchSummary } from '../bench/bench.summary.js';
+import { capacityOf, capacityText, type BenchSummary } from '../bench/bench.summary.js';
 import { renderHtml } from './report.html.js';
 import { renderMarkdown } from './report.markdown.js';
 
@@ -13,6 +13,42 @@ const committed = () =>
   JSON.parse(
     readFileSync(new URL('../../docs/benchmarks/2026-11-30-10k/summary.json', import.meta.url), 'utf8'),
   ) as BenchSummary;
+
+/**
+ * The committed run as the first deployment of --compare-cluster, and a cluster beside it with figures of its own:
+ * its fan-out drain slower, across 3 masters, and its push read ladder pushed over the limit from 1,000/s on.
+ */
+function comparedWithACluster(): BenchSummary {
+  const s = committed();
+  const single = { redis: 'single' as const, masters: 1, replicasPerMaster: 0, shards: 1, apis: 1, workers: 1 };
+  const cluster = { ...single, redis: 'cluster' as const, masters: 3, replicasPerMaster: 1, shards: 16, apis: 2 };
+  const read = structuredClone(
+    s.runs.find((r) => r.scenario === 'read' && r.strategy === 'push' && r.target === 'api')!,
+  );
+  for (const step of read.client.steps) {
+    if (step.targetRate >= 1000) for (const tag of step.tags) tag.p99Ms = 2 * read.capacity.p99LimitMs;
+  }
+  read.capacity = capacityOf(read.client, read.capacity.p99LimitMs);
+  const f = s.fanout!;
+  const writesPerSec = Math.round(f.writesPerSec * 0.61);
+  const perMaster = [0.3, 0.33, 0.37].map((share, i) => ({
+    node: `127.0.0.1:700${i + 1}`,
+    writes: Math.round(f.writes * share),
+    writesPerSec: Math.round(writesPerSec * share),
+    cpuMicros: Math.round(f.writes * share * (7.5 + i)),
+    cpuMicrosPerWrite: 7.5 + i,
+    writesPerCpuSecond: Math.round(1e6 / (7.5 + i)),
+    busy: 0.41 + i / 10,
+  }));
+  const fanout = { ...f, writesPerSec, masters: 3, perMaster, zaddOn: 'one master of 3 (127.0.0.1:7001), alone' };
+  s.scaling = {
+    deployments: [
+      { shape: single, runs: [], fanout: f, memory: s.memory, warmSeconds: 10 },
+      { shape: cluster, runs: [read], fanout, memory: s.memory, warmSeconds: 12 },
+    ],
+  };
+  return s;
+}
 
 function stormPushOverItsLimit(): BenchSummary {
   const s = committed();
@@ -94,6 +130,14 @@ function check(summary: BenchSummary) {
         title,
       ).toEqual(ofScenario.map((r) => `${r[1]} ${r[5]}`));
     }
+    if (title.startsWith('Scaling:')) {
+      const rows = tableAfter(markdown, '### Fan-out backlog drain');
+      const said = [...caption.matchAll(/(?:: |; )([a-zA-Z][a-zA-Z ,0-9]*?) ([\d,]+\/s) \(([\d,]+\/s) per master/g)];
+      expect(
+        said.map((m) => [m[1], m[2], m[3]]),
+        title,
+      ).toEqual(rows.map((r) => [r[0], r[1], r[2]]));
+    }
     if (title.includes('mailbox writes on the write path')) {
       for (const [, strategy, n] of caption.matchAll(/(\w+) ([\d,]+) mailbox writes/g)) {
         expect(writes.get(`celebrity-storm|${strategy}`)?.[5], strategy).toBe(n);
@@ -106,6 +150,23 @@ function check(summary: BenchSummary) {
 describe('report captions', () => {
   it('state only what the tables state, on the committed run', () => {
     check(committed());
+  });
+
+  it('say of the Scaling chart what the Scaling tables say, one Redis beside a cluster', () => {
+    const summary = comparedWithACluster();
+    const found = check(summary);
+    const chart = found.find((f) => f.title.startsWith('Scaling:'))!;
+    expect(chart.caption).toMatch(/Cluster \/ one Redis: 0\.6\dx\.$/);
+    const markdown = renderMarkdown(summary);
+    expect(markdown).toContain('**cluster, 3 masters against one Redis, the same work:**');
+    expect(tableAfter(markdown, '### Push read').map((r) => r.slice(0, 3))).toEqual([
+      [
+        'one Redis',
+        '1',
+        capacityText(summary.runs.find((r) => r.scenario === 'read' && r.strategy === 'push')!.capacity),
+      ],
+      ['cluster, 3 masters', '2', '500/s'],
+    ]);
   });
 
   it('never claim a run met its limit where the capacity table says no step did', () => {

@@ -1,5 +1,7 @@
 import { capacityText, sustainedText, type BenchRun, type FanoutThroughput } from '../bench/bench.summary.js';
+import type { ClusterComparison, DeploymentFigures } from '../bench/bench.scaling.js';
 import { commonRates, count, type FollowingRow, type LagRow, ms, runLabel, type WritePathRow } from './report.data.js';
+import { deploymentLabel, times } from './report.scaling.js';
 
 // The charts' captions, written from the same figures and with the same formatting as the tables of report.md, so a
 // caption can only repeat what a table says (report.captions.spec.ts holds every caption against the tables).
@@ -99,7 +101,24 @@ export function throughputCaption(f: FanoutThroughput): string {
   const zadd = f.zaddPerSec === null ? 'not measured' : perSec(f.zaddPerSec);
   return (
     `The workers drained ${count(f.writes)} mailbox writes at ${perSec(f.writesPerSec)}; redis-benchmark ` +
-    `ZADD -P 64 on the same Redis just before: ${zadd}` +
-    (f.ratioToZadd === null ? '.' : `, so the fan-out reached ${f.ratioToZadd.toFixed(2)}x of that limit.`)
+    `ZADD -P 64 on ${f.zaddOn ?? 'the same Redis'} just before: ${zadd}` +
+    (f.ratioToZadd === null
+      ? '.'
+      : `, so the fan-out reached ${f.ratioToZadd.toFixed(2)}x of that limit${(f.masters ?? 1) > 1 ? ' per master' : ''}.`)
   );
 }
+
+/** The Scaling chart: each deployment's drain, in all and per master, and its ZADD limit on one Redis. */
+export function scalingCaption(figures: readonly DeploymentFigures[], comparison: ClusterComparison | null): string {
+  const facts = figures.map(
+    (f) =>
+      `${deploymentLabel(f.shape)} ${perSecOrDash(f.writesPerSec)} (${perSecOrDash(f.writesPerSecPerMaster)} per ` +
+      `master; ZADD -P 64 on one Redis ${perSecOrDash(f.zaddPerSec)})`,
+  );
+  return (
+    `Mailbox writes per second draining the same backlog: ${facts.join('; ')}.` +
+    (comparison ? ` Cluster / one Redis: ${times(comparison.writes)}.` : '')
+  );
+}
+
+const perSecOrDash = (v: number | null) => (v === null ? 'not measured' : perSec(v));

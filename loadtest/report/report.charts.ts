@@ -41,7 +41,7 @@ import {
 
 // The charts of report.html, each with a caption written from the figures the tables show (report.captions.ts).
 
-const figure = (svg: string, caption: string) =>
+export const figure = (svg: string, caption: string) =>
   `<figure>${svg}<figcaption>${escapeXml(caption)}</figcaption></figure>`;
 
 /** A percentile axis wide enough for the rarest percentile plotted (the maximum sits past 99.99% in big runs). */

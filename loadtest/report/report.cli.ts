@@ -25,7 +25,9 @@ async function main(file: string | undefined): Promise<number> {
   }
   const dir = dirname(resolve(file));
   // Capacities too: summaries written before `sustained` existed get it from their own ladder steps.
-  for (const run of summary.runs) run.capacity = capacityOf(run.client, run.capacity.p99LimitMs);
+  for (const run of [...summary.runs, ...(summary.scaling?.deployments.flatMap((d) => d.runs) ?? [])]) {
+    run.capacity = capacityOf(run.client, run.capacity.p99LimitMs);
+  }
   summary.goals = evaluateGoals(summary);
   await writeFile(file, JSON.stringify(summary, null, 1) + '\n');
   await writeReports(summary, dir);

@@ -10,6 +10,7 @@ import {
 } from './report.charts.js';
 import { scenariosOf } from './report.data.js';
 import { renderMarkdown } from './report.markdown.js';
+import { scalingChart } from './report.scaling.js';
 import { escapeXml } from './svg.chart.js';
 
 // report.html: the charts first (what people look at), then every table of report.md, rendered from the same data.
@@ -85,6 +86,7 @@ export function renderHtml(summary: BenchSummary, markdown = renderMarkdown(summ
     lagChart(summary),
     writesChart(summary),
     throughputChart(summary),
+    scalingChart(summary),
   ].filter(Boolean);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

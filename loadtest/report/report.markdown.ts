@@ -4,6 +4,7 @@ import { serverStat } from '../bench/server.latency.js';
 import { count, mainEndpoint, mark, ms, runLabel, runsOf, scenariosOf, tagOf } from './report.data.js';
 import { fanout, memory } from './report.redis.js';
 import { predictions } from './report.predictions.js';
+import { scaling } from './report.scaling.js';
 import { table } from './report.table.js';
 import { celebrityVariant } from './report.variant.js';
 
@@ -16,6 +17,7 @@ export function renderMarkdown(s: BenchSummary): string {
     celebrityVariant(s),
     predictions(s),
     fanout(s),
+    scaling(s),
     memory(s),
     ...scenariosOf(s).map((name) => ladder(s, name)),
     stages(s),

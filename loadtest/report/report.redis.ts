@@ -15,11 +15,12 @@ export function fanout(s: BenchSummary): string {
   return [
     '## Fan-out throughput',
     `With the queue paused, the ${count(f.authors)} most followed authors wrote ${count(f.posts)} posts ` +
-      `(${count(f.expectedWrites)} mailbox writes); then the queue was resumed. The worker` +
+      `(${count(f.expectedWrites)} mailbox writes); then the queue was resumed. The ${workers(f)}` +
       `${f.fanoutConcurrency ? ` (concurrency ${f.fanoutConcurrency})` : ''} drained ${count(f.writes)} mailbox writes in ` +
-      `${f.seconds.toFixed(2)} s: **${count(f.writesPerSec)} writes/s**. redis-benchmark \`ZADD -P 64\` on the same Redis, ` +
-      `just before: ${f.zaddPerSec === null ? 'not measured' : `${count(f.zaddPerSec)}/s`}` +
-      `${f.ratioToZadd === null ? '' : ` (the fan-out reached ${f.ratioToZadd.toFixed(2)}x of it)`}.`,
+      `${f.seconds.toFixed(2)} s: **${count(f.writesPerSec)} writes/s**${perMasterText(f)}. redis-benchmark ` +
+      `\`ZADD -P 64\` on ${f.zaddOn ?? 'the same Redis'}, just before: ` +
+      `${f.zaddPerSec === null ? 'not measured' : `${count(f.zaddPerSec)}/s`}` +
+      `${f.ratioToZadd === null ? '' : ` (the fan-out reached ${f.ratioToZadd.toFixed(2)}x of it${manyMasters(f) ? ' per master' : ''})`}.`,
     write
       ? `Mailbox write per batch job (one script call per slot of followers, all in one round trip): p50 ${ms(write.p50Ms)} ms, p99 ${ms(write.p99Ms)} ms over ${count(write.count)} batches.`
       : '',
@@ -29,12 +30,18 @@ export function fanout(s: BenchSummary): string {
     .join('\n\n');
 }
 
+const manyMasters = (f: FanoutThroughput) => (f.masters ?? 1) > 1;
+const workers = (f: FanoutThroughput) => ((f.perWorker?.length ?? 1) > 1 ? `${f.perWorker!.length} workers` : 'worker');
+const perMasterText = (f: FanoutThroughput) =>
+  manyMasters(f) ? ` (${count(Math.round(f.writesPerSec / f.masters!))}/s per master of ${f.masters})` : '';
+
 export function memory(s: BenchSummary): string {
   const m = s.memory;
   if (!m) return '';
   return [
     '## Redis memory',
-    `Measured after the mailboxes were built (MEMORY USAGE over ${m.sampledUsers} users):`,
+    `Measured after the mailboxes were built (MEMORY USAGE over ${m.sampledUsers} users` +
+      `${(m.masters ?? 1) > 1 ? `; used_memory and keys of the ${m.masters} masters added, replicas not counted` : ''}):`,
     table(
       [
         'per mailbox entry',
@@ -64,7 +71,8 @@ function redisCost(f: FanoutThroughput): string {
   if (!c) return '';
   const limitMicros = f.zaddPerSec ? `${(1e6 / f.zaddPerSec).toFixed(2)} µs per ZADD at the pipelined limit` : '';
   return [
-    `Redis spent **${c.cpuMicrosPerEntry} µs of CPU per mailbox write** over the drain (main thread, INFO cpu)` +
+    `Redis spent **${c.cpuMicrosPerEntry} µs of CPU per mailbox write** over the drain (main thread, INFO cpu` +
+      `${manyMasters(f) ? `, ${f.masters} masters added` : ''})` +
       `${limitMicros ? `, against ${limitMicros}` : ''}. By command (INFO commandstats; EVALSHA's time includes the ` +
       'commands its script calls, which are listed too, so the column adds up to more than the CPU):',
     table(
