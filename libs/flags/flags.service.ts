@@ -62,7 +62,7 @@ export class FlagsService implements OnModuleInit, OnModuleDestroy {
     if (differs) await this.update(wanted);
   }
 
-  async update(patch: Partial<TimelineFlags>): Promise<FlagsSnapshot> {
+  async update(patch: Partial<TimelineFlags>, requestId?: string): Promise<FlagsSnapshot> {
     await this.outbox.commit(
       async (tx) => {
         const before = await this.repository.readForUpdate(tx);
@@ -75,6 +75,7 @@ export class FlagsService implements OnModuleInit, OnModuleDestroy {
         return this.repository.write(tx, flags, nextEpoch(before.mailboxEpoch, before.strategy, flags.strategy));
       },
       (version) => ({ type: 'flags.changed', payload: { version } }),
+      requestId,
     );
     await this.announce();
     return this.snapshot;

@@ -37,10 +37,14 @@ describe('pinoOptions', () => {
 
   it('censors tokens and authorization wherever a line carries them', () => {
     const { log, lines } = capture();
-    log.info({ token: 'flt_secret1', user: { token: 'flt_secret2' }, authorization: 'Bearer s3' }, 'x');
+    log.info(
+      { token: 'flt_secret1', user: { token: 'flt_secret2' }, authorization: 'Bearer s3', password: 'pw0' },
+      'x',
+    );
     log.info({ req: { headers: { authorization: 'Bearer s4', cookie: 'c=s5' } }, config: { adminToken: 's6' } }, 'y');
     const text = JSON.stringify(lines());
-    for (const secret of ['flt_secret1', 'flt_secret2', 's3', 's4', 's5', 's6']) expect(text).not.toContain(secret);
+    for (const secret of ['flt_secret1', 'flt_secret2', 's3', 's4', 's5', 's6', 'pw0'])
+      expect(text).not.toContain(secret);
     expect(text).toContain('[redacted]');
   });
 });

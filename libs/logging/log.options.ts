@@ -11,23 +11,25 @@ const PINO_LEVELS: Record<AppConfig['logLevel'], string> = {
 };
 
 /**
- * Anything that may hold a secret is censored wherever it appears in a line: bearer tokens (users', the admin's and
- * the metrics scraper's), cookies, and token fields of logged objects. Request lines never carry headers at all (see
- * the API's serializers); this is the second line of defence for a line someone adds later.
+ * Anything that may hold a secret is censored where a line would carry it: bearer tokens (users', the admin's and the
+ * metrics scraper's), cookies, passwords. Request lines never carry headers at all (see the API's request.log.ts);
+ * this is the second line of defence for a line someone adds later. Exact paths, no wildcards: a wildcard path makes
+ * pino walk every line's object (measured: 12 µs a line against 7).
  */
 export const REDACTED_PATHS = [
+  'authorization',
+  'cookie',
+  'token',
+  'password',
+  'adminToken',
+  'metricsToken',
+  'headers.authorization',
+  'headers.cookie',
   'req.headers.authorization',
   'req.headers.cookie',
-  'headers.authorization',
-  'authorization',
-  'token',
-  '*.token',
-  'adminToken',
-  '*.adminToken',
-  'metricsToken',
-  '*.metricsToken',
-  'password',
-  '*.password',
+  'config.adminToken',
+  'config.metricsToken',
+  'user.token',
 ];
 
 /**

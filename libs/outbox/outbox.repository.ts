@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService } from '#libs/db';
 import type { DomainEvent } from '#libs/jobs';
-import { RequestContext } from '#libs/logging';
 
 /** An event committed to the outbox, with its id: what the dispatcher enqueues. */
 export interface PendingEvent {
@@ -45,12 +44,12 @@ export function appendFromCte(
 export class OutboxRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async append(tx: Db, event: DomainEvent): Promise<string> {
+  async append(tx: Db, event: DomainEvent, requestId?: string): Promise<string> {
     const row = await tx.outboxEvent.create({
       data: {
         type: event.type,
         payload: event.payload as Prisma.InputJsonObject,
-        requestId: RequestContext.requestId() ?? null,
+        requestId: requestId ?? null,
       },
       select: { id: true },
     });

@@ -17,18 +17,20 @@ export class OutboxWriter {
   ) {}
 
   /**
-   * Runs `change` in a transaction and appends the event `eventOf` derives from its result. A change that returns
+   * Runs `change` in a transaction and appends the event `eventOf` derives from its result (with the id of the request
+   * that made the change, which its jobs carry on). A change that returns
    * null changed nothing (an idempotent repeat): no event is written. Returns the change's result.
    */
   async commit<T>(
     change: (tx: Prisma.TransactionClient) => Promise<T | null>,
     eventOf: (result: T) => DomainEvent,
+    requestId?: string,
   ): Promise<T | null> {
     const committed = await this.prisma.$transaction(async (tx) => {
       const result = await change(tx);
       if (result === null) return null;
       const event = eventOf(result);
-      return { result, pending: { eventId: await this.outbox.append(tx, event), event } };
+      return { result, pending: { eventId: await this.outbox.append(tx, event, requestId), event, requestId } };
     });
     if (committed === null) return null;
     await this.dispatcher.dispatch([committed.pending]);
@@ -39,7 +41,7 @@ export class OutboxWriter {
    * For a change whose statement appended its own event (see appendFromCte), already committed and written as
    * enqueued: only the job is added.
    */
-  async dispatchAppended(eventId: string, event: DomainEvent): Promise<void> {
-    await this.dispatcher.dispatch([{ eventId, event }], { markedEnqueued: true });
+  async dispatchAppended(eventId: string, event: DomainEvent, requestId?: string): Promise<void> {
+    await this.dispatcher.dispatch([{ eventId, event, requestId }], { markedEnqueued: true });
   }
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService, type Reader } from '#libs/db';
-import { RequestContext } from '#libs/logging';
 import { appendFromCte } from '#libs/outbox';
 import { MAX_ID } from '#libs/paging';
 import type { PostRow } from './post.model.js';
@@ -103,12 +102,13 @@ export class PostsRepository {
     authorId: string,
     body: string,
     idempotencyKey: string | null = null,
+    requestId?: string,
   ): Promise<{ row: PostRow; eventId: string } | null> {
     const [row] = await this.prisma.prepared<RawPost & { event_id: string }>('posts-insert', INSERT_WITH_EVENT, [
       authorId,
       body,
       idempotencyKey,
-      RequestContext.requestId() ?? null,
+      requestId ?? null,
     ]);
     return row ? { row: toRow(row), eventId: row.event_id } : null;
   }

@@ -23,9 +23,14 @@ export class PostsService {
    * Commits the post and its outbox event together, then enqueues fan-out; never waits for fan-out. With an
    * idempotency key already used by this author, nothing is written and the post made then is returned.
    */
-  async create(authorId: string, body: string, idempotencyKey: string | null = null): Promise<TimelineItem> {
+  async create(
+    authorId: string,
+    body: string,
+    idempotencyKey: string | null = null,
+    requestId?: string,
+  ): Promise<TimelineItem> {
     checkPostBody(body);
-    const created = await this.posts.insertWithEvent(authorId, body, idempotencyKey);
+    const created = await this.posts.insertWithEvent(authorId, body, idempotencyKey, requestId);
     if (!created) {
       const earlier = idempotencyKey === null ? null : await this.posts.byIdempotencyKey(authorId, idempotencyKey);
       if (earlier && earlier.body !== body) {
@@ -40,7 +45,11 @@ export class PostsService {
     await Promise.all([
       this.reads.wrote(authorId),
       this.cache.put([item]).catch((error: Error) => this.skipped('caching a new post', error)),
-      this.outbox.dispatchAppended(created.eventId, { type: 'post.created', payload: { postId: item.id, authorId } }),
+      this.outbox.dispatchAppended(
+        created.eventId,
+        { type: 'post.created', payload: { postId: item.id, authorId } },
+        requestId,
+      ),
     ]);
     return item;
   }
@@ -52,7 +61,7 @@ export class PostsService {
   }
 
   /** Only the author may delete; deleting an already deleted post of yours is a no-op. */
-  async delete(userId: string, postId: string): Promise<void> {
+  async delete(userId: string, postId: string, requestId?: string): Promise<void> {
     const row = await this.posts.find(postId);
     const mine = row?.authorId.toString() === userId;
     // Someone else's deleted post is as gone as it is to a reader: 403 would tell that it existed.
@@ -61,6 +70,7 @@ export class PostsService {
     const deleted = await this.outbox.commit(
       async (tx) => ((await this.posts.markDeleted(tx, postId, userId)) ? true : null),
       () => ({ type: 'post.deleted', payload: { postId, authorId: userId } }),
+      requestId,
     );
     // Committed; the worker writes the same tombstone when it handles the event, so this one may fail.
     if (!deleted) return;

@@ -21,7 +21,7 @@ export class FollowsService {
    * follow is FOLLOW_LIMIT (Twitter's limit was 5,000): each one more costs every read under pull, and the rebuild
    * of the follower's mailbox.
    */
-  async follow(followerId: string, followeeId: string): Promise<void> {
+  async follow(followerId: string, followeeId: string, requestId?: string): Promise<void> {
     await this.checkTarget(followerId, followeeId);
     const changed = await this.outbox.commit(
       async (tx) => {
@@ -32,16 +32,18 @@ export class FollowsService {
         return result === 'inserted' ? true : null;
       },
       () => ({ type: 'follow.created', payload: { followerId, followeeId } }),
+      requestId,
     );
     // The follower's next timeline read must include the followee's posts: it waits for a replica that has this.
     if (changed) await this.reads.wrote(followerId);
   }
 
-  async unfollow(followerId: string, followeeId: string): Promise<void> {
+  async unfollow(followerId: string, followeeId: string, requestId?: string): Promise<void> {
     await this.checkTarget(followerId, followeeId);
     const changed = await this.outbox.commit(
       async (tx) => ((await this.follows.delete(tx, followerId, followeeId)) ? true : null),
       () => ({ type: 'follow.removed', payload: { followerId, followeeId } }),
+      requestId,
     );
     if (changed) await this.reads.wrote(followerId);
   }

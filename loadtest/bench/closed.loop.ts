@@ -8,6 +8,8 @@ export interface LoopOptions {
   concurrency: number;
   warmupSeconds: number;
   seconds: number;
+  /** Called when the measured window opens and when it closes (the caller reads the server's CPU time there). */
+  onWindow?: (edge: 'start' | 'end') => void;
 }
 
 export interface LoopResult {
@@ -66,9 +68,11 @@ export async function closedLoop(o: LoopOptions): Promise<LoopResult> {
   const clients = Array.from({ length: o.concurrency }, client);
   await new Promise((resolve) => setTimeout(resolve, o.warmupSeconds * 1000));
   counting = true;
+  o.onWindow?.('start');
   const started = performance.now();
   await new Promise((resolve) => setTimeout(resolve, o.seconds * 1000));
   counting = false;
+  o.onWindow?.('end');
   const elapsed = (performance.now() - started) / 1000;
   running = false;
   await Promise.all(clients);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -80,6 +81,15 @@ async function startApi(root: string, env: Record<string, string>, port: number,
   throw new Error(`the API of ${root} did not become ready: see ${logFile}`);
 }
 
+/**
+ * CPU seconds (user + system) a process has used, from /proc: what a read costs the API whatever else the machine
+ * does meanwhile (the reads/s of a closed loop on 2 shared cores move with everything else).
+ */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((done) => child.once('exit', done));
@@ -107,48 +117,61 @@ async function main() {
   );
   await Promise.all([api.stop(), worker.stop()]);
 
-  const runs: (LoopResult & { variant: Variant; round: number; logBytes: number })[] = [];
+  const runs: (LoopResult & { variant: Variant; round: number; logBytes: number; cpuMicrosPerRead: number })[] = [];
+  const logDir = mkdtempSync(join(tmpdir(), 'fanout-logbench-'));
   for (let round = 0; round < Number(args.rounds); round++) {
     for (const variant of round % 2 === 0 ? ORDER : [...ORDER].reverse()) {
-      const logFile = join(out, `${variant}-${round}.log`);
+      const logFile = join(logDir, `${variant}-${round}.log`);
       const child = await startApi(VARIANTS[variant].root, VARIANTS[variant].env, port, logFile);
       try {
+        const cpu = { start: 0, end: 0 };
         const result = await closedLoop({
           baseUrl: `http://127.0.0.1:${port}`,
           tokens,
           concurrency: Number(args.concurrency),
           warmupSeconds: 3,
           seconds: Number(args.seconds),
+          onWindow: (edge) => (cpu[edge] = cpuSeconds(child.pid!)),
         });
         const logBytes = statSync(logFile).size;
-        runs.push({ ...result, variant, round, logBytes });
+        const cpuMicrosPerRead = ((cpu.end - cpu.start) * 1e6) / result.requests;
+        runs.push({ ...result, variant, round, logBytes, cpuMicrosPerRead });
         console.log(
-          `${variant.padEnd(6)} round ${round}: ${result.perSecond.toFixed(0)} reads/s, p50 ${result.p50Ms.toFixed(2)} ms, ` +
-            `p99 ${result.p99Ms.toFixed(2)} ms, ${result.errors} errors, log ${(logBytes / 1024).toFixed(0)} KB`,
+          `${variant.padEnd(6)} round ${round}: ${result.perSecond.toFixed(0)} reads/s, ${cpuMicrosPerRead.toFixed(0)} µs ` +
+            `of API CPU a read, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ` +
+            `${result.errors} errors, log ${(logBytes / 1024).toFixed(0)} KB`,
         );
       } finally {
         await stop(child);
       }
     }
   }
-  const mean = (variant: Variant) => {
+  rmSync(logDir, { recursive: true, force: true });
+  const mean = (variant: Variant, of: (r: (typeof runs)[number]) => number) => {
     const mine = runs.filter((r) => r.variant === variant);
-    return mine.reduce((sum, r) => sum + r.perSecond, 0) / mine.length;
+    return mine.reduce((sum, r) => sum + of(r), 0) / mine.length;
   };
+  const perSecond = (v: Variant) => mean(v, (r) => r.perSecond);
+  // One API core's capacity for these reads: a second of CPU over the CPU one read takes.
+  const perCore = (v: Variant) => 1e6 / mean(v, (r) => r.cpuMicrosPerRead);
   const summary = {
     users: params.users,
     concurrency: Number(args.concurrency),
     seconds: Number(args.seconds),
     runs,
-    meanPerSecond: { before: mean('before'), quiet: mean('quiet'), logged: mean('logged') },
-    loggedOverBefore: mean('logged') / mean('before'),
-    quietOverBefore: mean('quiet') / mean('before'),
+    meanPerSecond: { before: perSecond('before'), quiet: perSecond('quiet'), logged: perSecond('logged') },
+    readsPerApiCoreSecond: { before: perCore('before'), quiet: perCore('quiet'), logged: perCore('logged') },
+    loggedOverBefore: perCore('logged') / perCore('before'),
+    quietOverBefore: perCore('quiet') / perCore('before'),
   };
   await writeFile(join(out, 'summary.json'), JSON.stringify(summary, null, 2));
+  const { before, quiet, logged } = summary.readsPerApiCoreSecond;
   console.log(
-    `push reads/s, mean of ${args.rounds} round(s): before ${summary.meanPerSecond.before.toFixed(0)}, quiet ` +
-      `${summary.meanPerSecond.quiet.toFixed(0)}, logged ${summary.meanPerSecond.logged.toFixed(0)}; logged/before ` +
-      `${summary.loggedOverBefore.toFixed(3)}, quiet/before ${summary.quietOverBefore.toFixed(3)}`,
+    `push reads per API core-second, mean of ${args.rounds} round(s): before ${before.toFixed(0)}, quiet ` +
+      `${quiet.toFixed(0)}, logged ${logged.toFixed(0)}; logged/before ${summary.loggedOverBefore.toFixed(3)}, ` +
+      `quiet/before ${summary.quietOverBefore.toFixed(3)} (reads/s of the closed loop: ${JSON.stringify(
+        Object.fromEntries(Object.entries(summary.meanPerSecond).map(([k, v]) => [k, Math.round(v)])),
+      )})`,
   );
 }
 

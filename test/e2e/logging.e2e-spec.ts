@@ -42,7 +42,7 @@ const lines = (service: Service): Line[] =>
 
 /** The line is written once the answer has gone out, so it may land a moment after the client has the answer. */
 async function lineOf(service: Service, match: (line: Line) => boolean): Promise<Line | undefined> {
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 80; i++) {
     const found = lines(service).find(match);
     if (found) return found;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -114,6 +114,8 @@ describe('logs', () => {
     expect(read).toMatchObject({ method: 'GET', status: 200, userId: fans[0]!.id });
 
     // The event's job and every batch it split into (25 followers, batches of 10) carry the request's id.
+    // Lines reach the log within a second (the logger writes in blocks, and flushes every second).
+    await lineOf(worker, (l) => l.msg === 'job done' && l.requestId === requestId && l.job === 'outbox-event');
     const jobs = lines(worker).filter((l) => l.msg === 'job done' && l.requestId === requestId);
     expect(jobs.map((l) => l.job)).toContain('outbox-event');
     expect(jobs.filter((l) => l.job === 'deliver-batch').length).toBeGreaterThanOrEqual(3);

@@ -8,6 +8,7 @@ import { ApiDoc, ValidBody } from './api-doc.decorators.js';
 import { PatchFlagsDto } from './api.dto.js';
 import { FanoutStatusResponse, FlagsResponse, RebuildResponse } from '#libs/contract';
 import { EXAMPLES } from './openapi.examples.js';
+import { RequestId } from './request.log.js';
 
 @Controller('v1/admin')
 @UseGuards(AdminGuard)
@@ -50,8 +51,8 @@ export class AdminController {
       example: { strategy: 'push', celebrityThreshold: 50 },
     },
   })
-  async update(@ValidBody(PatchFlagsDto) patch: z.infer<typeof PatchFlagsDto>) {
-    return view(await this.flags.update(patch));
+  async update(@ValidBody(PatchFlagsDto) patch: z.infer<typeof PatchFlagsDto>, @RequestId() requestId: string) {
+    return view(await this.flags.update(patch, requestId));
   }
 
   @Get('fanout')

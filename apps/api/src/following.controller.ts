@@ -3,6 +3,7 @@ import { CurrentUserId, UserGuard } from '#libs/auth';
 import { parseId } from '#libs/paging';
 import { FollowsService } from '#libs/social';
 import { ApiDoc } from './api-doc.decorators.js';
+import { RequestId } from './request.log.js';
 
 /** Follows are always the caller's own: the follower is the token's user, never a parameter. */
 @Controller('v1/me/following')
@@ -22,8 +23,8 @@ export class FollowingController {
     returns: null,
     errors: ['SELF_FOLLOW', 'NOT_FOUND', 'FOLLOW_LIMIT'],
   })
-  async follow(@CurrentUserId() me: string, @Param('userId') userId: string): Promise<void> {
-    await this.follows.follow(me, parseId(userId, 'userId'));
+  async follow(@CurrentUserId() me: string, @Param('userId') userId: string, @RequestId() requestId: string) {
+    await this.follows.follow(me, parseId(userId, 'userId'), requestId);
   }
 
   @Delete(':userId')
@@ -37,7 +38,7 @@ export class FollowingController {
     returns: null,
     errors: ['SELF_FOLLOW', 'NOT_FOUND'],
   })
-  async unfollow(@CurrentUserId() me: string, @Param('userId') userId: string): Promise<void> {
-    await this.follows.unfollow(me, parseId(userId, 'userId'));
+  async unfollow(@CurrentUserId() me: string, @Param('userId') userId: string, @RequestId() requestId: string) {
+    await this.follows.unfollow(me, parseId(userId, 'userId'), requestId);
   }
 }

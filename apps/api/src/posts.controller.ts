@@ -6,6 +6,7 @@ import { ApiDoc, ValidBody } from './api-doc.decorators.js';
 import { CreatePostDto, parseIdempotencyKey } from './api.dto.js';
 import { PostResponse } from '#libs/contract';
 import { EXAMPLES } from './openapi.examples.js';
+import { RequestId } from './request.log.js';
 
 @Controller('v1/posts')
 export class PostsController {
@@ -38,8 +39,9 @@ export class PostsController {
     @CurrentUserId() me: string,
     @ValidBody(CreatePostDto) body: { body: string },
     @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @RequestId() requestId: string,
   ) {
-    return this.posts.create(me, body.body, parseIdempotencyKey(idempotencyKey));
+    return this.posts.create(me, body.body, parseIdempotencyKey(idempotencyKey), requestId);
   }
 
   @Get(':id')
@@ -68,7 +70,7 @@ export class PostsController {
     returns: null,
     errors: ['FORBIDDEN', 'NOT_FOUND'],
   })
-  async delete(@CurrentUserId() me: string, @Param('id') id: string): Promise<void> {
-    await this.posts.delete(me, parseId(id));
+  async delete(@CurrentUserId() me: string, @Param('id') id: string, @RequestId() requestId: string): Promise<void> {
+    await this.posts.delete(me, parseId(id), requestId);
   }
 }
