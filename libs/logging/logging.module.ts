@@ -22,10 +22,10 @@ export type RootLog = PinoInstance;
 
 /**
  * Logging for both processes: one pino logger, and nestjs-pino so that Nest's own `Logger` (every
- * `new Logger('Context')` in the libraries) writes through it, each line carrying its context and, through the
- * logger's mixin, the id of the request or job it ran for. nestjs-pino's per-request pino-http logger is not used
- * (`useExisting`): the hottest route is Fastify's own and never passes Nest's middleware, and one root logger with
- * the id taken from the async context needs no child logger per request. The API writes its request line itself
+ * `new Logger('Context')` in the libraries) writes through it, each line carrying its context and, in the worker,
+ * through the logger's mixin, the id of the request the job descends from. nestjs-pino's per-request logger and
+ * middleware are not used: the hottest route is Fastify's own and never passes Nest's middleware, and an
+ * AsyncLocalStorage per request costs every promise of the API on Node 20. The API writes its request line itself
  * (apps/api/src/request.log.ts).
  */
 @Module({})
