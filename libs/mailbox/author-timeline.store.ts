@@ -36,12 +36,12 @@ export class AuthorTimelineStore implements OnModuleInit {
   /** A new post of the author; a no-op unless the timeline is built (or being built). */
   async append(entry: MailboxEntry, cap: number): Promise<void> {
     await this.client().authorAppend(...this.keysOf(entry.authorId), entry.postId, memberOf(entry), cap);
-    await this.redis.replicated(this.keysOf(entry.authorId));
+    await this.redis.replicated([entry.authorId], (author) => this.redis.keys.authorTimeline(author));
   }
 
   async retract(entry: MailboxEntry): Promise<void> {
     await this.client().authorRetract(...this.keysOf(entry.authorId), memberOf(entry));
-    await this.redis.replicated(this.keysOf(entry.authorId));
+    await this.redis.replicated([entry.authorId], (author) => this.redis.keys.authorTimeline(author));
   }
 
   async beginBuild(authorId: string): Promise<string> {
@@ -62,7 +62,7 @@ export class AuthorTimelineStore implements OnModuleInit {
       build.floor,
       ...pairs,
     );
-    await this.redis.replicated(this.keysOf(authorId));
+    await this.redis.replicated([authorId], (author) => this.redis.keys.authorTimeline(author));
     return Number(done) === 1;
   }
 

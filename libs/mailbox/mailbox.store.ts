@@ -72,7 +72,7 @@ export class MailboxStore implements OnModuleInit {
         }
       },
     );
-    await this.redis.replicated(ownerIds.map((owner) => keys.mailbox(owner)));
+    await this.redis.replicated(ownerIds, (owner) => keys.mailbox(owner));
     return replies.reduce((sum: number, pushed) => sum + Number(pushed), 0);
   }
 
@@ -94,13 +94,13 @@ export class MailboxStore implements OnModuleInit {
 
   async retractAuthor(ownerId: string, authorId: string): Promise<void> {
     await this.client().mailboxRetractAuthor(...this.userKeys(ownerId), authorId);
-    await this.redis.replicated([this.redis.keys.mailbox(ownerId)]);
+    await this.redis.replicated([ownerId], (owner) => this.redis.keys.mailbox(owner));
   }
 
   /** False when the user has no mailbox (nothing to add to: a rebuild will make it). */
   async addFollowee(ownerId: string, followeeId: string, pullMode: boolean): Promise<boolean> {
     const added = await this.client().mailboxAddFollowee(...this.userKeys(ownerId), followeeId, pullMode ? '1' : '0');
-    await this.redis.replicated([this.redis.keys.mailbox(ownerId)]);
+    await this.redis.replicated([ownerId], (owner) => this.redis.keys.mailbox(owner));
     return Number(added) === 1;
   }
 
@@ -117,7 +117,7 @@ export class MailboxStore implements OnModuleInit {
         }
       },
     );
-    await this.redis.replicated(ownerIds.map((owner) => keys.mailbox(owner)));
+    await this.redis.replicated(ownerIds, (owner) => keys.mailbox(owner));
   }
 
   async beginBuild(ownerId: string): Promise<string> {
@@ -149,7 +149,7 @@ export class MailboxStore implements OnModuleInit {
       ownerId,
       ...build.entries.map(memberOf),
     );
-    await this.redis.replicated([keys.mailbox(ownerId)]);
+    await this.redis.replicated([ownerId], (owner) => keys.mailbox(owner));
     return Number(done) === 1;
   }
 

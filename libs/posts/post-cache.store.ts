@@ -38,7 +38,7 @@ export class PostCacheStore {
       },
     );
     // A tombstone lost in a failover would let the cache serve a deleted post as live.
-    await this.redis.replicated(postIds.map((id) => keys.post(id)));
+    await this.redis.replicated(postIds, (id) => keys.post(id));
   }
 
   /**

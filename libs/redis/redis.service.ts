@@ -50,6 +50,7 @@ export class RedisService implements OnModuleDestroy {
     add: (pipeline: ChainableCommander, group: T[]) => void,
   ): Promise<unknown[]> {
     if (items.length === 0) return [];
+    if (!(this.client instanceof Cluster)) return this.onePipeline(items, keyOf, add);
     const pipelines = new Map<string, ChainableCommander>();
     // Where each group's replies are: its pipeline, and the positions its commands took there.
     const placed: { pipeline: ChainableCommander; from: number; to: number }[] = [];
@@ -85,9 +86,10 @@ export class RedisService implements OnModuleDestroy {
    * waited for. Throws when a replica does not confirm in time: the job is retried, and its writes are idempotent.
    * On one Redis there is no failover, and nothing to wait for.
    */
-  async replicated(keys: readonly string[]): Promise<void> {
-    if (!(this.client instanceof Cluster) || keys.length === 0) return;
-    const nodes = new Set(keys.map((key) => this.nodeOf(key)));
+  async replicated<T>(items: readonly T[], keyOf: (item: T) => string): Promise<void> {
+    // Before any key is computed: on one Redis this sits on every fan-out batch and must cost nothing.
+    if (!(this.client instanceof Cluster) || items.length === 0) return;
+    const nodes = new Set(items.map((item) => this.nodeOf(keyOf(item))));
     const masters = this.client.nodes('master');
     await Promise.all(
       [...nodes].map(async (address) => {
@@ -99,6 +101,20 @@ export class RedisService implements OnModuleDestroy {
         throw new UnavailableError(`the replica of Redis master ${address} did not confirm a write in time`);
       }),
     );
+  }
+
+  /** One Redis: every group's commands on one pipeline, replies in the order queued (the timeline read's path). */
+  private async onePipeline<T>(
+    items: readonly T[],
+    keyOf: (item: T) => string,
+    add: (pipeline: ChainableCommander, group: T[]) => void,
+  ): Promise<unknown[]> {
+    const pipeline = this.client.pipeline();
+    for (const group of groupByHashTag(items, keyOf)) add(pipeline, group);
+    return ((await pipeline.exec()) ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    });
   }
 
   /** The node serving a key: the master of its slot on a cluster (as last mapped), the one server otherwise. */
