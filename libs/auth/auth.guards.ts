@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { ForbiddenError } from '#libs/errors';
 import { AuthService } from './auth.service.js';
 
-type AuthedRequest = FastifyRequest & { userId?: string };
+/** A request whose bearer token was verified carries its user (the request line logs it without hashing again). */
+export type AuthedRequest = FastifyRequest & { userId?: string };
 
 /** Requires a user's bearer token; the user id it belongs to is the only identity a handler sees. */
 @Injectable()

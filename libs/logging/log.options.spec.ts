@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { pinoOptions } from './log.options.js';
+import { isoTime, pinoOptions } from './log.options.js';
 import { RequestContext } from './request.context.js';
 
 /** A logger with the product's options writing JSON lines into memory. */
@@ -46,5 +46,16 @@ describe('pinoOptions', () => {
     for (const secret of ['flt_secret1', 'flt_secret2', 's3', 's4', 's5', 's6', 'pw0'])
       expect(text).not.toContain(secret);
     expect(text).toContain('[redacted]');
+  });
+});
+
+describe('isoTime', () => {
+  it('writes what Date#toISOString writes, across seconds and for every millisecond', () => {
+    const start = Date.UTC(2026, 11, 31, 23, 59, 58, 0);
+    for (let now = start; now < start + 3000; now += 7) {
+      expect(isoTime(now)).toBe(`,"time":"${new Date(now).toISOString()}"`);
+    }
+    expect(isoTime(start + 999)).toBe(`,"time":"${new Date(start + 999).toISOString()}"`);
+    expect(isoTime(start)).toBe(`,"time":"${new Date(start).toISOString()}"`);
   });
 });

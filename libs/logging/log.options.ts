@@ -32,6 +32,22 @@ export const REDACTED_PATHS = [
   'user.token',
 ];
 
+let second = -1;
+let secondIso = '';
+
+/**
+ * pino's time field as ISO 8601 in UTC, the date part made once a second: `new Date().toISOString()` on every line
+ * was a tenth of what a request line costs the push read.
+ */
+export function isoTime(now = Date.now()): string {
+  const s = Math.floor(now / 1000);
+  if (s !== second) {
+    second = s;
+    secondIso = new Date(s * 1000).toISOString().slice(0, 20);
+  }
+  return `,"time":"${secondIso}${String(now % 1000).padStart(3, '0')}Z"`;
+}
+
 /**
  * The pino options both processes share: level, redaction, ISO times, and JSON lines unless a person is reading a
  * terminal (LOG_FORMAT, by default pretty only on a TTY). Every line made while a request or job is in progress
@@ -41,7 +57,7 @@ export function pinoOptions(config: Pick<AppConfig, 'logLevel' | 'logFormat'>, r
   return {
     level: PINO_LEVELS[config.logLevel],
     base: { role, pid: process.pid },
-    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    timestamp: isoTime,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     mixin: () => {
       const requestId = RequestContext.requestId();

@@ -2,18 +2,18 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { pino, type Logger as PinoInstance } from 'pino';
 import type { AppConfig } from '#libs/config';
+import { LineBuffer } from './log.buffer.js';
 import { pinoOptions } from './log.options.js';
 
 /**
- * stdout, written in 4 KB blocks rather than one write(2) per line (a request line then costs about 5 µs instead of
- * 7), and at least every second. pino flushes what is buffered when the process exits, a crash included; a SIGKILL
- * loses up to the last second of lines.
- * Pretty output goes through pino-pretty's transport instead.
+ * JSON lines go to stdout in large blocks (LineBuffer: what it saves the push read), at least every second and when
+ * the process exits, a crash included; a SIGKILL loses up to the last second of lines. Pretty output goes through
+ * pino-pretty's transport instead.
  */
 const FLUSH_MS = 1000;
 
 function destination(config: Pick<AppConfig, 'logFormat'>) {
-  return config.logFormat === 'pretty' ? undefined : pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  return config.logFormat === 'pretty' ? undefined : new LineBuffer();
 }
 
 /** The process's one pino logger, for code that writes structured lines itself (the API's request line, job lines). */
@@ -32,7 +32,7 @@ export type RootLog = PinoInstance;
 export class LoggingModule {
   static forRoot(config: Pick<AppConfig, 'logLevel' | 'logFormat'>, role: string): DynamicModule {
     const logger = pino(pinoOptions(config, role), destination(config));
-    // At a few lines a second a 4 KB block would take minutes to fill: whatever is buffered goes out every second.
+    // At a few lines a second a block would take minutes to fill: whatever is buffered goes out every second.
     setInterval(() => logger.flush(), FLUSH_MS).unref();
     return {
       module: LoggingModule,

@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { freePort, PROJECT_ROOT, startProduct } from '#libs/contract';
+import { freePort, PrivateRedis, PROJECT_ROOT, startProduct } from '#libs/contract';
 import { defaultGraphParams } from '../graph/graph.params.js';
 import { seedGraph } from '../graph/graph.seed.js';
 import { warmMailboxes } from '../graph/graph.warm.js';
@@ -21,8 +21,11 @@ import { closedLoop, type LoopResult } from './closed.loop.js';
 //   logged  this build as shipped (LOG_LEVEL=log): one JSON line per request, to a file, as a deployment writes them.
 
 const USAGE = `node dist/loadtest/bench/logging.cli.js --before DIR [--users 2000] [--rounds 2] [--seconds 20]
-  [--concurrency 32] [--database-url URL] [--redis-url URL] [--out DIR]
-  --before DIR   the root of a checkout built before the logging change (npm run build there)`;
+  [--concurrency 32] [--api-cpu N] [--profile DIR] [--database-url URL] [--redis-url URL] [--out DIR]
+  --before DIR   the root of a checkout built before the logging change (npm run build there)
+  --api-cpu N    the API alone on CPU N; this driver, a Redis of the run's own (instead of --redis-url) and all else
+                 it starts on the other CPUs, so the load and Redis do not share the API's core
+  --profile DIR  each API run writes a V8 CPU profile (--cpu-prof) there, named by variant and round`;
 
 const { values: args } = parseArgs({
   options: {
@@ -31,6 +34,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '2' },
     seconds: { type: 'string', default: '20' },
     concurrency: { type: 'string', default: '32' },
+    'api-cpu': { type: 'string' },
+    profile: { type: 'string' },
     'database-url': { type: 'string', default: 'postgresql://postgres@127.0.0.1:5432/fanout_lab_logging' },
     'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
     out: { type: 'string', default: 'loadtest/out/logging' },
@@ -51,12 +56,27 @@ const VARIANTS: Record<Variant, { root: string; env: Record<string, string> }> =
 /** One round: every variant once, in an order that reverses every other round. */
 const ORDER: Variant[] = ['before', 'quiet', 'logged'];
 
+const apiCpu = args['api-cpu'] === undefined ? null : Number(args['api-cpu']);
+if (apiCpu !== null && !(Number.isInteger(apiCpu) && apiCpu >= 0 && apiCpu < availableParallelism())) {
+  console.error(`--api-cpu: a CPU number below ${availableParallelism()}`);
+  process.exit(2);
+}
+
+/**
+ * With --api-cpu: every thread of this process (and so whatever it starts later) moves off the API's CPU. A core of
+ * its own is what makes the API's CPU per read steady from round to round; on shared cores it drifted by 2×.
+ */
+function pinDriver(cpu: number): void {
+  const others = [...Array(availableParallelism()).keys()].filter((c) => c !== cpu).join(',');
+  execFileSync('taskset', ['-a', '-p', '-c', others, String(process.pid)], { stdio: 'ignore' });
+}
+
 const prefix = `logbench-${process.pid}`;
 const adminToken = `logbench-admin-${process.pid}-token`;
 const out = resolve(args.out);
 const baseEnv = {
   DATABASE_URL: args['database-url'],
-  REDIS_URL: args['redis-url'],
+  REDIS_URL: args['redis-url']!,
   REDIS_PREFIX: prefix,
   ADMIN_TOKEN: adminToken,
   TIMELINE_STRATEGY: 'push',
@@ -64,9 +84,14 @@ const baseEnv = {
 };
 
 /** The API of `root` on `port`, its output going straight to `logFile` (no pipe through this process). */
-async function startApi(root: string, env: Record<string, string>, port: number, logFile: string) {
+async function startApi(root: string, env: Record<string, string>, port: number, logFile: string, name: string) {
   const fd = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+  const profile = args.profile
+    ? ['--cpu-prof', '--cpu-prof-dir', resolve(args.profile), '--cpu-prof-name', `${name}.cpuprofile`]
+    : [];
+  const node = [process.execPath, ...profile, 'dist/apps/api/src/main.js'];
+  const [command, ...argv] = apiCpu === null ? node : ['taskset', '-c', String(apiCpu), ...node];
+  const child: ChildProcess = spawn(command!, argv, {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...baseEnv, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', fd, fd],
@@ -99,6 +124,12 @@ async function stop(child: ChildProcess): Promise<void> {
 
 async function main() {
   await mkdir(out, { recursive: true });
+  if (apiCpu !== null) {
+    pinDriver(apiCpu);
+    privateRedis = await PrivateRedis.start();
+    baseEnv.REDIS_URL = privateRedis.url;
+    console.log(`API on CPU ${apiCpu}; this driver and its Redis (${privateRedis.url}) on the others`);
+  }
   const params = { ...defaultGraphParams(), users: Number(args.users) };
   const seeded = await seedGraph({
     databaseUrl: args['database-url'],
@@ -122,7 +153,7 @@ async function main() {
   for (let round = 0; round < Number(args.rounds); round++) {
     for (const variant of round % 2 === 0 ? ORDER : [...ORDER].reverse()) {
       const logFile = join(logDir, `${variant}-${round}.log`);
-      const child = await startApi(VARIANTS[variant].root, VARIANTS[variant].env, port, logFile);
+      const child = await startApi(VARIANTS[variant].root, VARIANTS[variant].env, port, logFile, `${variant}-${round}`);
       try {
         const cpu = { start: 0, end: 0 };
         const result = await closedLoop({
@@ -156,6 +187,7 @@ async function main() {
   const perCore = (v: Variant) => 1e6 / mean(v, (r) => r.cpuMicrosPerRead);
   const summary = {
     users: params.users,
+    apiCpu,
     concurrency: Number(args.concurrency),
     seconds: Number(args.seconds),
     runs,
@@ -175,16 +207,19 @@ async function main() {
   );
 }
 
+let privateRedis: PrivateRedis | undefined;
+
 // Its database, keys and credentials go whatever happened: the figures are in summary.json and on the screen.
 main()
   .catch((error: Error) => {
     console.error(error.stack ?? error.message);
     process.exitCode = 1;
   })
-  .finally(() =>
-    cleanupBench(
-      { databaseUrl: args['database-url'], redisUrl: args['redis-url'], redisPrefix: prefix },
+  .finally(async () => {
+    await cleanupBench(
+      { databaseUrl: args['database-url'], redisUrl: baseEnv.REDIS_URL, redisPrefix: prefix },
       join(out, 'credentials.json'),
       (line) => console.log(line),
-    ),
-  );
+    );
+    await privateRedis?.stop();
+  });

@@ -47,7 +47,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   // No enableShutdownHooks: Nest's would close PostgreSQL and Redis before the HTTP server (api.shutdown.ts).
   const flags = app.get(FlagsService);
   const fastify = app.getHttpAdapter().getInstance();
-  logRequests(fastify, app.get(ROOT_LOG), (authorization) => app.get(AuthService).knownUserId(authorization));
+  logRequests(fastify, app.get(ROOT_LOG));
   parseJsonBodies(app);
   await secureHeaders(app, config);
   await limitRequestRates(app, config);

@@ -1,6 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { AuthedRequest } from '#libs/auth';
 import { requestIdFrom, type RootLog } from '#libs/logging';
 
 /** Fastify's `genReqId`: the caller's X-Request-Id when it is acceptable (see requestIdFrom), otherwise a new one. */
@@ -17,17 +18,17 @@ export const RequestId = createParamDecorator(
 
 /**
  * Every request: its id returned as `X-Request-Id`, and one line when it is answered: method, route, status,
- * milliseconds and the user, if the bearer token was verified. The line is written by hand, not by pino-http: no
+ * milliseconds and the user, if the request's bearer token was verified (set on the request by the guard or the
+ * timeline route: no token is hashed again for the line). The line is written by hand, not by pino-http: no
  * child logger per request, and no headers in it at all (so no token can reach the log).
  */
-export function logRequests(fastify: FastifyInstance, log: RootLog, userIdOf: (authorization?: string) => unknown) {
+export function logRequests(fastify: FastifyInstance, log: RootLog) {
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
-    // With LOG_LEVEL above `log` the line is not written: the token hash for its user id is not paid either.
     if (status < 500 && !log.isLevelEnabled('info')) return done();
     const line = {
       requestId: request.id,
@@ -36,7 +37,7 @@ export function logRequests(fastify: FastifyInstance, log: RootLog, userIdOf: (a
       url: request.url,
       status,
       ms: Math.round(reply.elapsedTime * 100) / 100,
-      userId: userIdOf(request.headers.authorization) ?? null,
+      userId: (request as AuthedRequest).userId ?? null,
     };
     if (status >= 500) log.error(line, 'request failed');
     else log.info(line, 'request');

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { AuthService } from '#libs/auth';
+import { AuthService, type AuthedRequest } from '#libs/auth';
 import { sendError } from '#libs/errors';
 import { TimelineService } from '#libs/timeline';
 import { TimelineQueryDto } from './api.dto.js';
@@ -40,6 +40,7 @@ export function registerTimelineRoute(fastify: FastifyInstance, auth: AuthServic
     handler: async (request, reply) => {
       try {
         const me = await auth.userIdFor(request.headers.authorization, request.ip);
+        (request as AuthedRequest).userId = me;
         const query = parseWith(TIMELINE_ROUTE.query, request.query);
         return await timeline.read(me, query.strategy, query.cursor, query.limit);
       } catch (error) {
