@@ -38,8 +38,13 @@ export class FollowerBatches {
     if (ranges.length === 1) return { children: false, finishedAt: (await inline(data(ranges[0]!))).finishedAt };
     await this.queue.addBulk(
       name,
-      ranges.map((range, index) => ({ data: data(range), jobId: jobIds.batch(job.data.eventId, index) })),
-      { parent: { id: job.id!, queue: job.queueQualifiedName }, ignoreDependencyOnFailure: true },
+      // At the head of the queue (lifo), not behind every event queued since: a post's followers get it before later
+      // posts, so mailboxes receive posts nearly in order. Queued last, a big author's batches waited behind a whole
+      // backlog, and their posts landed in mailboxes that had settled hundreds of newer ones since: each such
+      // straggler costs the settle a binary search or a rewrite of the list instead of a place in the merged top.
+      // Added last first, so the first range ends at the head and the batches still run in order.
+      ranges.map((range, index) => ({ data: data(range), jobId: jobIds.batch(job.data.eventId, index) })).reverse(),
+      { parent: { id: job.id!, queue: job.queueQualifiedName }, ignoreDependencyOnFailure: true, lifo: true },
     );
     return { children: true };
   }

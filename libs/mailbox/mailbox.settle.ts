@@ -13,10 +13,12 @@ export function settleSlack(cap: number): number {
 
 /**
  * settle(): the prefix merged into the sorted suffix (deduplicated, at or above the floor), then the tail cut to the
- * cap, raising the floor past what it cut. Posts newer than the suffix's head (most of them) go on top; a few older
- * ones (deliveries of concurrent batches that lost the race to a settle) are inserted where they belong, found by
- * walking down from the head; only what lies deeper than a window (a backfill of old posts) rewrites the list. Left
- * to FINISH_BUILD during a rebuild.
+ * cap, raising the floor past what it cut. One LRANGE takes the prefix and the top WINDOW members of the suffix;
+ * posts newer than the suffix's head (most of them) and stragglers within the window (deliveries of concurrent
+ * batches that lost the race to a settle) are merged with the part of the window above them and pushed back in one
+ * LPUSH; the few older ones are inserted where they belong, found by binary search; only when many lie deeper than the
+ * window (a backfill of old posts) is the list rewritten. A call per straggler (the way before) cost more Redis than
+ * the deliveries themselves. Left to FINISH_BUILD during a rebuild.
  */
 export const SETTLE = `${MAILBOX_LUA}
 local WINDOW, DEEP = 64, 16
@@ -44,32 +46,18 @@ local function insertDeep(mb, m)
   local pivot = redis.call('LINDEX', mb, lo)
   if pivot ~= m then redis.call('LINSERT', mb, 'BEFORE', pivot, m) end
 end
--- Inserts the older members (newest first) into the sorted list, walking down from its head a few at a time; past the
--- window each is placed by binary search. Returns false, inserting nothing more, when so many lie past the window
--- that rewriting the list is cheaper (a backfill of old posts).
-local function insertOlder(mb, older)
-  local window, j, fetched, inserted = {}, 1, 0, 0
-  for n, m in ipairs(older) do
-    while true do
-      if j > #window then
-        if fetched >= WINDOW then
-          if #older - n >= DEEP then return n end
-          for k = n, #older do insertDeep(mb, older[k]) end
-          return 0
-        end
-        local more = redis.call('LRANGE', mb, fetched + inserted, fetched + inserted + 15)
-        for _, x in ipairs(more) do window[#window + 1] = x end
-        fetched = #more > 0 and fetched + #more or WINDOW
-      end
-      if window[j] > m then j = j + 1 else break end
-    end
-    if window[j] ~= m then
-      redis.call('LINSERT', mb, 'BEFORE', window[j], m)
-      table.insert(window, j, m)
-      inserted = inserted + 1
-    end
+-- Two lists sorted newest first merged into one, without duplicates.
+local function mergeDesc(a, b)
+  local out, i, j = {}, 1, 1
+  while i <= #a or j <= #b do
+    local x, y = a[i], b[j]
+    local m
+    if y == nil or (x ~= nil and x > y) then m, i = x, i + 1
+    elseif x == nil or y > x then m, j = y, j + 1
+    else m, i, j = x, i + 1, j + 1 end
+    out[#out + 1] = m
   end
-  return 0
+  return out
 end
 local function settle(mb, ms, fw, owner, cap)
   local st = redis.call('HMGET', ms, 'sorted', 'floor', 'build')
@@ -78,26 +66,40 @@ local function settle(mb, ms, fw, owner, cap)
   local u = redis.call('LLEN', mb) - sorted
   if u <= 0 then return end
   local low = keyOf(floor)
-  local items = newestFirst(followedOnly(fw, owner, redis.call('LRANGE', mb, 0, u - 1)), low)
-  redis.call('LTRIM', mb, u, -1)
-  local head = redis.call('LINDEX', mb, 0)
-  local newer, older = {}, {}
+  local top = redis.call('LRANGE', mb, 0, u + WINDOW - 1)
+  local prefix = {unpack(top, 1, u)}
+  local items = newestFirst(followedOnly(fw, owner, prefix), low)
+  -- The window: the suffix's top members; when it reaches the list's end (the sentinel), nothing lies deeper.
+  local last = #top
+  if last < u + WINDOW then last = last - 1 end
+  local bottom = last < u + WINDOW and '' or top[last]
+  local near, deep = {}, {}
   for _, m in ipairs(items) do
-    if m > head then newer[#newer + 1] = m elseif m ~= head then older[#older + 1] = m end
+    if m > bottom then near[#near + 1] = m elseif m ~= bottom then deep[#deep + 1] = m end
   end
-  local deep = #older > 0 and insertOlder(mb, older) or 0
-  if deep > 0 then
+  if #near > 0 then
+    -- Only the window's members at or above the oldest merged one move (one equal to it is a repeat, dropped).
+    local k = u
+    while k < last and top[k + 1] >= near[#near] do k = k + 1 end
+    local merged = mergeDesc({unpack(top, u + 1, k)}, near)
+    local oldestFirst = {}
+    for i = #merged, 1, -1 do oldestFirst[#oldestFirst + 1] = merged[i] end
+    redis.call('LTRIM', mb, k, -1)
+    for i = 1, #oldestFirst, 1000 do
+      redis.call('LPUSH', mb, unpack(oldestFirst, i, math.min(i + 999, #oldestFirst)))
+    end
+  else
+    redis.call('LTRIM', mb, u, -1)
+  end
+  if #deep >= DEEP then
     local all = redis.call('LRANGE', mb, 0, -2)
-    for _, m in ipairs(newer) do all[#all + 1] = m end
-    for n = deep, #older do all[#all + 1] = older[n] end
+    for _, m in ipairs(deep) do all[#all + 1] = m end
     local members = newestFirst(all, low)
     members[#members + 1] = '0'
     redis.call('DEL', mb)
     rpushAll(mb, members)
-  elseif #newer > 0 then
-    local oldestFirst = {}
-    for i = #newer, 1, -1 do oldestFirst[#oldestFirst + 1] = newer[i] end
-    redis.call('LPUSH', mb, unpack(oldestFirst))
+  else
+    for _, m in ipairs(deep) do insertDeep(mb, m) end
   end
   local len = redis.call('LLEN', mb)
   if len - 1 > cap then

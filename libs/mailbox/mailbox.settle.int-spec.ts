@@ -1,0 +1,67 @@
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MAILBOX_SENTINEL } from '#libs/contract';
+import { RedisService } from '#libs/redis';
+import { testConfig } from '../../test/support/test-config.js';
+import { settleSlack } from './mailbox.settle.js';
+import { MailboxStore } from './mailbox.store.js';
+
+const redis = new RedisService(testConfig());
+const store = new MailboxStore(redis);
+store.onModuleInit();
+afterAll(() => redis.client.quit());
+
+const AUTHOR = '7';
+const CAP = 40;
+let owner = 0;
+
+/**
+ * Deliveries in any order (newer posts, stragglers within the settle's window, many older than it, repeats, posts
+ * below the floor) into a mailbox that holds some posts already: whatever the settles did, the sorted part stays
+ * sorted without duplicates, the list ends in the sentinel, and a read returns every post at or above the floor once.
+ */
+describe('settling a mailbox', () => {
+  it('keeps it sorted, whole above the floor and without repeats, whatever order the deliveries come in', async () => {
+    const id = fc.integer({ min: 1, max: 400 });
+    const batch = fc.oneof(
+      fc.array(id, { minLength: 1, maxLength: 3 }),
+      fc.array(id, { minLength: 16, maxLength: 40 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(id, { maxLength: 60 }),
+        fc.array(batch, { maxLength: 40 }),
+        async (held, batches) => {
+          owner += 1;
+          const me = String(7_000_000_000 + process.pid * 1000 + owner);
+          const token = await store.beginBuild(me);
+          expect(await store.setFollowees(me, token, [AUTHOR], [])).toBe(true);
+          const newestFirst = [...held].sort((a, b) => b - a);
+          const entries = newestFirst.map((postId) => ({ postId: String(postId), authorId: AUTHOR }));
+          expect(await store.finishBuild(me, { token, epoch: 1, cap: CAP, entries })).toBe(true);
+          for (const ids of batches) {
+            await store.deliver(
+              [me],
+              ids.map((postId) => ({ postId: String(postId), authorId: AUTHOR })),
+              CAP,
+            );
+          }
+          const list = await redis.client.lrange(redis.keys.mailbox(me), 0, -1);
+          const sorted = Number(await redis.client.hget(redis.keys.mailboxState(me), 'sorted'));
+          const suffix = list.slice(list.length - sorted);
+          expect(suffix[suffix.length - 1]).toBe(MAILBOX_SENTINEL);
+          for (let i = 1; i < suffix.length - 1; i++) expect(suffix[i - 1]! > suffix[i]!).toBe(true);
+          expect(list.length - sorted).toBeLessThan(settleSlack(CAP) + 40);
+          const read = await store.read(me, 1, null, 10_000);
+          if (!read.valid) throw new Error('mailbox not valid');
+          const floor = Number(read.floor);
+          const all = [...new Set([...held, ...batches.flat()])].filter((postId) => postId >= floor);
+          expect(read.entries.map((e) => Number(e.postId))).toEqual(all.sort((a, b) => b - a));
+          expect(all.length).toBeGreaterThanOrEqual(Math.min(CAP, new Set([...held, ...batches.flat()]).size));
+          await redis.client.del(redis.keys.mailbox(me), redis.keys.mailboxState(me), redis.keys.following(me));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
