@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { RedisService } from '#libs/redis';
 import { testConfig } from '../../test/support/test-config.js';
 import { settleSlack } from './mailbox.settle.js';
@@ -170,6 +170,23 @@ describe('MailboxStore on Redis', () => {
     expect(await store.setFollowees(me, retry, ['7'], ['7'])).toBe(true);
     expect(await store.finishBuild(me, { token: retry, epoch: 1, cap: 800, entries: [] })).toBe(true);
     expect((await page(me)).pullFollowees).toEqual(['7']);
+  });
+
+  it('sends a delivery of many posts to many owners in bounded pipelines, each owner getting every post', async () => {
+    const owners = await Promise.all(Array.from({ length: 40 }, () => freshMailbox(['7'])));
+    const many = posts(
+      '7',
+      Array.from({ length: 300 }, (_, i) => 5000 + i),
+    );
+    const pipeline = vi.spyOn(redis.client, 'pipeline');
+    try {
+      expect(await store.deliver(owners, many, 800)).toBe(40 * 300);
+      // 10,000 writes a pipeline: 33 owners of 300 posts, so two pipelines for 40 owners.
+      expect(pipeline).toHaveBeenCalledTimes(2);
+    } finally {
+      pipeline.mockRestore();
+    }
+    for (const owner of [owners[0]!, owners[39]!]) expect((await ids(owner, null, 400)).length).toBe(300);
   });
 
   it('delivers to many owners across shards in one call, skipping those without a mailbox', async () => {

@@ -13,6 +13,14 @@ import { settleSlack } from './mailbox.settle.js';
 const DELIVER_OWNERS = 100;
 const DELIVER_WRITES = 2000;
 
+/**
+ * At most this many owner × member writes go out in one pipeline; more wait for it to be answered. A delivery of one
+ * post (a batch of 2,000 followers) is one pipeline; a demotion's or a backfill's many posts settle each mailbox at
+ * once (up to ~200 µs of Redis an owner), and sent whole, eight such batches at once queued seconds of work on Redis:
+ * every command behind them timed out (REDIS_COMMAND_TIMEOUT_MS), jobs retried and sent it all again.
+ */
+const PIPELINE_WRITES = 10_000;
+
 type ScriptName =
   | 'mailboxDeliver'
   | 'mailboxRead'
@@ -46,12 +54,22 @@ export class MailboxStore implements OnModuleInit {
   }
 
   /**
-   * Posts into many owners' mailboxes: one script call per slot (a chunk of owners at a time), all in one pipeline.
-   * Returns how many members were pushed. `floor` is for backfills that may not hold all of an author's older posts
+   * Posts into many owners' mailboxes: one script call per slot (a chunk of owners at a time), in pipelines of at most
+   * PIPELINE_WRITES writes. Returns how many members were pushed. `floor` is for backfills that may not hold all of an author's older posts
    * (see DELIVER).
    */
   async deliver(ownerIds: string[], entries: MailboxEntry[], cap: number, floor = '0') {
     if (ownerIds.length === 0 || entries.length === 0) return 0;
+    const perPipeline = Math.max(1, Math.floor(PIPELINE_WRITES / entries.length));
+    let pushed = 0;
+    for (let i = 0; i < ownerIds.length; i += perPipeline) {
+      pushed += await this.deliverTo(ownerIds.slice(i, i + perPipeline), entries, cap, floor);
+    }
+    await this.redis.replicated(ownerIds, (owner) => this.redis.keys.mailbox(owner));
+    return pushed;
+  }
+
+  private async deliverTo(ownerIds: string[], entries: MailboxEntry[], cap: number, floor: string) {
     const members = entries.map(memberOf).reverse();
     const chunk = Math.max(1, Math.min(DELIVER_OWNERS, Math.floor(DELIVER_WRITES / entries.length)));
     const head = [cap, settleSlack(cap), floor, members.length, ...members];
@@ -72,7 +90,6 @@ export class MailboxStore implements OnModuleInit {
         }
       },
     );
-    await this.redis.replicated(ownerIds, (owner) => keys.mailbox(owner));
     return replies.reduce((sum: number, pushed) => sum + Number(pushed), 0);
   }
 
