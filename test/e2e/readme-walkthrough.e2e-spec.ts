@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, migrateDatabase, PROJECT_ROOT } from '#libs/contract';
@@ -163,12 +164,14 @@ url.pathname = `${url.pathname}_readme`;
 const databaseUrl = url.toString();
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
+/** How often each process publishes its metrics: the metrics curl waits for a snapshot taken after the fan-out. */
+const PUBLISH_MS = 200;
 let stack: Awaited<ReturnType<typeof startStack>>;
 
 beforeAll(async () => {
   await migrateDatabase(databaseUrl);
   const env = { DATABASE_URL: databaseUrl, REDIS_URL: config.redisUrl, REDIS_PREFIX: config.redisPrefix };
-  stack = await startStack({ ...env, ADMIN_TOKEN, LOG_LEVEL: 'warn' }, port);
+  stack = await startStack({ ...env, ADMIN_TOKEN, LOG_LEVEL: 'warn', METRICS_PUBLISH_MS: String(PUBLISH_MS) }, port);
 });
 afterAll(async () => {
   await stack?.stop();
@@ -205,6 +208,9 @@ describe("the README's walkthrough", () => {
       }
       // A reader types slower than the worker delivers: each command starts once the fan-out is idle.
       await admin.waitIdle({ pollMs: 100 });
+      // The metrics answer adds the snapshots each process publishes: the worker's must include the work just done
+      // (with the default second between snapshots, the worker's counters were sometimes not there yet).
+      if (command.includes('/v1/admin/metrics')) await sleep(3 * PUBLISH_MS);
       curls += 1;
       const { status, output } = await run(assignments, command);
       const where = `README.md:${step.line} ${step.command.trim()}`;
