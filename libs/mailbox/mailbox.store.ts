@@ -55,23 +55,24 @@ export class MailboxStore implements OnModuleInit {
 
   /**
    * Posts into many owners' mailboxes: one script call per slot (a chunk of owners at a time), in pipelines of at most
-   * PIPELINE_WRITES writes. Returns how many members were pushed. `floor` is for backfills that may not hold all of an author's older posts
-   * (see DELIVER).
+   * PIPELINE_WRITES writes. Returns how many members were pushed. `floor` is for backfills that may not hold all of an
+   * author's older posts (see DELIVER).
    */
   async deliver(ownerIds: string[], entries: MailboxEntry[], cap: number, floor = '0') {
     if (ownerIds.length === 0 || entries.length === 0) return 0;
-    const perPipeline = Math.max(1, Math.floor(PIPELINE_WRITES / entries.length));
+    const members = entries.map(memberOf).reverse();
+    const perPipeline = Math.max(1, Math.floor(PIPELINE_WRITES / members.length));
     let pushed = 0;
     for (let i = 0; i < ownerIds.length; i += perPipeline) {
-      pushed += await this.deliverTo(ownerIds.slice(i, i + perPipeline), entries, cap, floor);
+      pushed += await this.deliverTo(ownerIds.slice(i, i + perPipeline), members, cap, floor);
     }
     await this.redis.replicated(ownerIds, (owner) => this.redis.keys.mailbox(owner));
     return pushed;
   }
 
-  private async deliverTo(ownerIds: string[], entries: MailboxEntry[], cap: number, floor: string) {
-    const members = entries.map(memberOf).reverse();
-    const chunk = Math.max(1, Math.min(DELIVER_OWNERS, Math.floor(DELIVER_WRITES / entries.length)));
+  /** One pipeline of DELIVER calls; `members` oldest first. */
+  private async deliverTo(ownerIds: string[], members: string[], cap: number, floor: string) {
+    const chunk = Math.max(1, Math.min(DELIVER_OWNERS, Math.floor(DELIVER_WRITES / members.length)));
     const head = [cap, settleSlack(cap), floor, members.length, ...members];
     const keys = this.redis.keys;
     const replies = await this.redis.perSlot(
