@@ -1,10 +1,7 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
 import { ForbiddenError } from '#libs/errors';
+import type { AuthedRequest } from './auth.request.js';
 import { AuthService } from './auth.service.js';
-
-/** A request whose bearer token was verified carries its user (the request line logs it without hashing again). */
-export type AuthedRequest = FastifyRequest & { userId?: string };
 
 /** Requires a user's bearer token; the user id it belongs to is the only identity a handler sees. */
 @Injectable()
@@ -13,7 +10,7 @@ export class UserGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
-    request.userId = await this.auth.userIdFor(request.headers.authorization, request.ip);
+    await this.auth.userOf(request);
     return true;
   }
 }

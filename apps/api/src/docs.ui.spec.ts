@@ -1,9 +1,8 @@
-import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from './api.routes.js';
 import { registerDocsUi } from './docs.ui.js';
-import { API_CSP_DIRECTIVES, docsContentSecurityPolicy } from './http.headers.js';
+import { addHelmetHeaders, docsContentSecurityPolicy, helmetHeaders } from './http.headers.js';
 import { openApiDocument } from './openapi.document.js';
 
 // The page's wiring without the rest of the API: helmet's policy as the API sets it, then Swagger UI over the real
@@ -15,7 +14,7 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   app = Fastify();
-  await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: API_CSP_DIRECTIVES } });
+  addHelmetHeaders(app);
   await registerDocsUi(app, document);
   app.get('/health/live', () => ({ status: 'ok' }));
   await app.ready();

@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '#libs/config';
 import { RateLimitedError } from '#libs/errors';
 import { RedisService } from '#libs/redis';
-import { AuthService } from '#libs/auth';
+import { AuthService, type AuthedRequest } from '#libs/auth';
 
 /** Probes and scrapes are never limited: an orchestrator that is refused would restart a healthy process. */
 const UNLIMITED = /^\/(health\/|metrics$)/;
@@ -27,7 +27,7 @@ export async function limitRequestRates(app: NestFastifyApplication, config: App
     nameSpace: redis.keys.rateLimitPrefix(),
     skipOnError: true,
     keyGenerator: (request) => {
-      const userId = auth.knownUserId(request.headers.authorization);
+      const userId = auth.knownUserId(request as AuthedRequest);
       return userId === undefined ? `a:${request.ip}` : `u:${userId}`;
     },
     max: (_request, key) => (key.startsWith('u:') ? requestsPerToken : requestsPerAddress),

@@ -39,8 +39,7 @@ export function registerTimelineRoute(fastify: FastifyInstance, auth: AuthServic
     url: TIMELINE_ROUTE.url,
     handler: async (request, reply) => {
       try {
-        const me = await auth.userIdFor(request.headers.authorization, request.ip);
-        (request as AuthedRequest).userId = me;
+        const me = await auth.userOf(request as AuthedRequest);
         const query = parseWith(TIMELINE_ROUTE.query, request.query);
         return await timeline.read(me, query.strategy, query.cursor, query.limit);
       } catch (error) {
