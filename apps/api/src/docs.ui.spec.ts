@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from './api.routes.js';
 import { registerDocsUi } from './docs.ui.js';
-import { addHelmetHeaders, docsContentSecurityPolicy, helmetHeaders } from './http.headers.js';
+import { addHelmetHeaders, docsContentSecurityPolicy } from './http.headers.js';
 import { openApiDocument } from './openapi.document.js';
 
 // The page's wiring without the rest of the API: helmet's policy as the API sets it, then Swagger UI over the real

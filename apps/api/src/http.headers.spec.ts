@@ -25,7 +25,11 @@ afterAll(async () => {
 /** An answer's headers, without those that differ by server or by moment. */
 function protective(headers: Record<string, unknown>): Record<string, string> {
   const skip = new Set(['date', 'connection', 'keep-alive', 'content-length', 'content-type', 'transfer-encoding']);
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !skip.has(name)).map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(
+    Object.entries(headers)
+      .filter(([name]) => !skip.has(name))
+      .map(([k, v]) => [k, String(v)]),
+  );
 }
 
 describe('helmet headers', () => {
