@@ -26,21 +26,33 @@ export class AuthorTimelineStore implements OnModuleInit {
 
   onModuleInit(): void {
     const client = this.redis.client;
-    client.defineCommand('authorAppend', { lua: scripts.APPEND, numberOfKeys: 2 });
+    client.defineCommand('authorAppend', { lua: scripts.APPEND, numberOfKeys: 3 });
     client.defineCommand('authorBeginBuild', { lua: scripts.BEGIN_BUILD, numberOfKeys: 2 });
-    client.defineCommand('authorFinishBuild', { lua: scripts.FINISH_BUILD, numberOfKeys: 2 });
-    client.defineCommand('authorRetract', { lua: scripts.RETRACT, numberOfKeys: 2 });
+    client.defineCommand('authorFinishBuild', { lua: scripts.FINISH_BUILD, numberOfKeys: 3 });
+    client.defineCommand('authorRetract', { lua: scripts.RETRACT, numberOfKeys: 3 });
     client.defineCommand('authorReadChanged', { lua: scripts.READ_CHANGED });
   }
 
   /** A new post of the author; a no-op unless the timeline is built (or being built). */
   async append(entry: MailboxEntry, cap: number): Promise<void> {
-    await this.client().authorAppend(...this.keysOf(entry.authorId), entry.postId, memberOf(entry), cap);
+    await this.client().authorAppend(
+      ...this.keysOf(entry.authorId),
+      this.redis.keys.authorVersions(entry.authorId),
+      entry.authorId,
+      entry.postId,
+      memberOf(entry),
+      cap,
+    );
     await this.redis.replicated([entry.authorId], (author) => this.redis.keys.authorTimeline(author));
   }
 
   async retract(entry: MailboxEntry): Promise<void> {
-    await this.client().authorRetract(...this.keysOf(entry.authorId), memberOf(entry));
+    await this.client().authorRetract(
+      ...this.keysOf(entry.authorId),
+      this.redis.keys.authorVersions(entry.authorId),
+      entry.authorId,
+      memberOf(entry),
+    );
     await this.redis.replicated([entry.authorId], (author) => this.redis.keys.authorTimeline(author));
   }
 
@@ -57,6 +69,8 @@ export class AuthorTimelineStore implements OnModuleInit {
     const pairs = build.entries.flatMap((e) => [e.postId, memberOf(e)]);
     const done = await this.client().authorFinishBuild(
       ...this.keysOf(authorId),
+      this.redis.keys.authorVersions(authorId),
+      authorId,
       build.token,
       build.cap,
       build.floor,
@@ -64,6 +78,26 @@ export class AuthorTimelineStore implements OnModuleInit {
     );
     await this.redis.replicated([authorId], (author) => this.redis.keys.authorTimeline(author));
     return Number(done) === 1;
+  }
+
+  /**
+   * The current version of each author's timeline, from the shards' versions hashes (one plain HMGET per slot, all in
+   * one round trip); undefined for a timeline not built, or built before versions were published.
+   */
+  async versions(authorIds: string[]): Promise<(string | undefined)[]> {
+    const keys = this.redis.keys;
+    const groups: string[][] = [];
+    const replies = await this.redis.perSlot(
+      authorIds,
+      (id) => keys.authorVersions(id),
+      (pipeline, group) => {
+        groups.push(group);
+        pipeline.hmget(keys.authorVersions(group[0]!), ...group);
+      },
+    );
+    const byAuthor = new Map<string, string | null>();
+    groups.forEach((group, g) => group.forEach((id, i) => byAuthor.set(id, (replies[g] as (string | null)[])[i]!)));
+    return authorIds.map((id) => byAuthor.get(id) ?? undefined);
   }
 
   /**
@@ -78,8 +112,12 @@ export class AuthorTimelineStore implements OnModuleInit {
       (a) => this.redis.keys.authorTimeline(a.authorId),
       (pipeline, group) => {
         groups.push(group);
-        const keys = group.flatMap((a) => this.keysOf(a.authorId));
-        (pipeline as unknown as WithScripts).authorReadChanged(keys.length, ...keys, ...group.map((a) => a.version));
+        const keys = [
+          ...group.flatMap((a) => this.keysOf(a.authorId)),
+          this.redis.keys.authorVersions(group[0]!.authorId),
+        ];
+        const args = group.flatMap((a) => [a.authorId, a.version]);
+        (pipeline as unknown as WithScripts).authorReadChanged(keys.length, ...keys, ...args);
       },
     );
     const byAuthor = new Map<string, AuthorTimelineRead>();

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { AuthorTimelineStore } from '#libs/mailbox';
 import { RedisService } from '#libs/redis';
 import { testConfig } from '../../test/support/test-config.js';
@@ -54,6 +54,8 @@ describe('AuthorTimelinesService', () => {
     // Redis loses the timeline; the second process finds it missing and it is rebuilt, with other posts, after as
     // many changes as before: a plain counter would be back at the very version the first process holds.
     await redis.client.del(redis.keys.authorTimeline(a), redis.keys.authorTimelineState(a));
+    // All of the author's keys, the shard's versions hash among them (one slot: one node loses them together).
+    await redis.client.hdel(redis.keys.authorVersions(a), a);
     expect((await second.window([a], null, '0', 10)).missing).toEqual([a]);
     await built(a, [5]);
     expect((await first.window([a], null, '0', 10)).lists).toEqual([['5']]);
@@ -69,5 +71,41 @@ describe('AuthorTimelinesService', () => {
     expect(found).toEqual({ lists: [['3', '2']], fromDatabase: [missing, short], missing: [missing] });
     // Down to 3 only, `short` is complete.
     expect((await service.window([short], '4', '3', 2)).lists).toEqual([['3']]);
+  });
+
+  it('checks the timelines it holds with the versions hash alone, asking the script only for those that moved', async () => {
+    const [a, b] = [author(), author()];
+    await built(a, [1, 2]);
+    await built(b, [3]);
+    const service = new AuthorTimelinesService(store);
+    const asked = vi.spyOn(store, 'readChanged');
+    try {
+      expect((await service.window([a, b], null, '0', 10)).lists).toEqual([['2', '1'], ['3']]);
+      expect(asked.mock.calls.map(([ids]) => ids)).toEqual([[a, b]]);
+      asked.mockClear();
+      expect((await service.window([a, b], null, '0', 10)).lists).toEqual([['2', '1'], ['3']]);
+      expect(asked).not.toHaveBeenCalled();
+      await store.append({ postId: '4', authorId: b }, 800);
+      expect((await service.window([a, b], null, '0', 10)).lists).toEqual([
+        ['2', '1'],
+        ['4', '3'],
+      ]);
+      expect(asked.mock.calls.map(([ids]) => ids)).toEqual([[b]]);
+    } finally {
+      asked.mockRestore();
+    }
+  });
+
+  it('reads a timeline built before versions were published, and publishes it', async () => {
+    const a = author();
+    await built(a, [1, 2]);
+    await redis.client.hdel(redis.keys.authorVersions(a), a);
+    const service = new AuthorTimelinesService(store);
+    expect((await service.window([a], null, '0', 10)).lists).toEqual([['2', '1']]);
+    const state = await redis.client.hmget(redis.keys.authorTimelineState(a), 'gen', 'version');
+    expect(await redis.client.hget(redis.keys.authorVersions(a), a)).toBe(`${state[0]}:${state[1]}`);
+    // Published, the next change is seen through the hash like any other.
+    await store.append({ postId: '3', authorId: a }, 800);
+    expect((await service.window([a], null, '0', 10)).lists).toEqual([['3', '2', '1']]);
   });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuthorTimelineStore } from '#libs/mailbox';
+import { AuthorTimelineStore, type AuthorTimelineRead } from '#libs/mailbox';
 
 /** More cached authors than any realistic pull-mode set: beyond it the cache starts over. */
 const MAX_CACHED = 1000;
@@ -23,9 +23,9 @@ export interface AuthorPosts {
 
 /**
  * The timelines of the pull-mode authors a reader follows, for hybrid reads. Each process keeps every timeline it has
- * read until Redis says its version moved: a read costs one small round trip per page (versions only) instead of
- * every followed celebrity's posts. The version moves in the same script as the change, and the worker makes the
- * change before it marks the event delivered, so a read after the queue drained sees it.
+ * read until Redis says its version moved: a read costs one small round trip per page (one HMGET of versions per
+ * shard) instead of every followed celebrity's posts. The version moves in the same script as the change, and the
+ * worker makes the change before it marks the event delivered, so a read after the queue drained sees it.
  */
 @Injectable()
 export class AuthorTimelinesService {
@@ -35,10 +35,7 @@ export class AuthorTimelinesService {
 
   /** Posts of each author with `lowest` <= id < `before`, at most `want` each. */
   async window(authorIds: string[], before: string | null, lowest: string, want: number): Promise<AuthorPosts> {
-    const replies = await this.store.readChanged(
-      authorIds,
-      authorIds.map((id) => this.cache.get(id)?.version),
-    );
+    const replies = await this.changes(authorIds);
     const upper = before === null ? Infinity : Number(before);
     const low = Number(lowest);
     const out: AuthorPosts = { lists: [], fromDatabase: [], missing: [] };
@@ -62,6 +59,25 @@ export class AuthorTimelinesService {
       } else out.fromDatabase.push(reply.authorId);
     }
     return out;
+  }
+
+  /**
+   * What moved among the authors' timelines since this process cached them. The shards' versions hashes answer for
+   * all of them with plain HMGETs (no script looks at each author's state); only timelines that moved, are not cached
+   * here, or are not published there (missing, or built before versions were) are asked for with the script.
+   */
+  private async changes(authorIds: string[]): Promise<AuthorTimelineRead[]> {
+    const versions = await this.store.versions(authorIds);
+    const stale = authorIds.filter((id, i) => versions[i] === undefined || this.cache.get(id)?.version !== versions[i]);
+    const read = new Map<string, AuthorTimelineRead>();
+    if (stale.length > 0) {
+      const replies = await this.store.readChanged(
+        stale,
+        stale.map((id) => this.cache.get(id)?.version),
+      );
+      for (const reply of replies) read.set(reply.authorId, reply);
+    }
+    return authorIds.map((authorId) => read.get(authorId) ?? { authorId, status: 'unchanged' });
   }
 
   private remember(authorId: string, version: string, floor: string, entries: { postId: string }[]): void {
