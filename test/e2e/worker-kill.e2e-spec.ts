@@ -6,12 +6,15 @@ import { freePort, startStack } from '../support/processes.js';
 import { pageIds, readFromMailbox } from '../support/timeline.reader.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
 
-// A worker SIGKILLed in the middle of fanning out posts to 10,000 followers (20 batch jobs a post): its jobs are taken
-// over once their locks expire, and every follower ends with every post exactly once.
+// A worker SIGKILLed in the middle of fanning out posts to 10,000 followers (50 batch jobs a post): its jobs are taken
+// over once their locks expire, and every follower ends with every post exactly once. POSTS is large enough that the
+// worker cannot have delivered them all by the time the last one is accepted (4 posts and a 150 ms pause were not:
+// a faster delivery path finished them before the kill).
 
 const FOLLOWERS = 10_000;
+const POSTS = 16;
 const config = testConfig();
-const env = envOf(config, { TIMELINE_STRATEGY: 'push', FANOUT_BATCH_SIZE: '500', CELEBRITY_THRESHOLD: '1000000' });
+const env = envOf(config, { TIMELINE_STRATEGY: 'push', FANOUT_BATCH_SIZE: '200', CELEBRITY_THRESHOLD: '1000000' });
 let stack: Awaited<ReturnType<typeof startStack>>;
 let worker: Service;
 let api: ApiClient;
@@ -66,8 +69,7 @@ describe('a worker killed mid-fan-out to 10,000 followers', () => {
     await api.waitIdle({ timeoutMs: 120_000 });
 
     const posted: string[] = [];
-    for (let i = 0; i < 4; i++) posted.push((await api.post(author.token, `to ten thousand ${i}`)).id);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    for (let i = 0; i < POSTS; i++) posted.push((await api.post(author.token, `to ten thousand ${i}`)).id);
     await worker.stop('SIGKILL');
     const { body: midway } = await api.call('GET', '/v1/admin/fanout', { token: ADMIN_TOKEN });
     expect(midway.pending).toBeGreaterThan(0);
