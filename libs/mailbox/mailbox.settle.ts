@@ -13,11 +13,13 @@ export function settleSlack(cap: number): number {
 
 /**
  * settle(): the prefix merged into the sorted suffix (deduplicated, at or above the floor), then the tail cut to the
- * cap, raising the floor past what it cut. One LRANGE takes the prefix and the top WINDOW members of the suffix;
- * posts newer than the suffix's head (most of them) and stragglers within the window (deliveries of concurrent
- * batches that lost the race to a settle) are merged with the part of the window above them and pushed back in one
- * LPUSH; the few older ones are inserted where they belong, found by binary search; only when many lie deeper than the
- * window (a backfill of old posts) is the list rewritten. A call per straggler (the way before) cost more Redis than
+ * cap, raising the floor past what it cut. One LRANGE takes the prefix and the suffix's head: when every post is newer
+ * than the head (most settles: deliveries come about in post order) they are pushed back sorted, or left where they
+ * lie when they already are, with nothing more read (reading and merging a window of the suffix every time cost
+ * ~1.6 µs of Redis per delivered entry, a quarter of a delivery's, on a private Redis). Otherwise a second LRANGE takes the top WINDOW members of the suffix; stragglers within
+ * it (deliveries of concurrent batches that lost the race to a settle) are merged with the part of the window above
+ * them and pushed back in one LPUSH; the few older ones are inserted where they belong, found by binary search; only
+ * when many lie deeper than the window (a backfill of old posts) is the list rewritten. A call per straggler (the way before) cost more Redis than
  * the deliveries themselves. Left to FINISH_BUILD during a rebuild.
  */
 export const SETTLE = `${MAILBOX_LUA}
@@ -59,16 +61,28 @@ local function mergeDesc(a, b)
   end
   return out
 end
-local function settle(mb, ms, fw, owner, cap)
-  local st = redis.call('HMGET', ms, 'sorted', 'floor', 'build')
-  if st[3] and st[3] ~= '' then return end
-  local sorted, floor = tonumber(st[1] or '1'), tonumber(st[2] or '0')
-  local u = redis.call('LLEN', mb) - sorted
-  if u <= 0 then return end
-  local low = keyOf(floor)
+-- True when the prefix, as it lies in the list, is already what settling it gives (deliveries in post order, all
+-- followed, no repeats): then only the state moves.
+local function settled(prefix, items)
+  if #prefix ~= #items then return false end
+  for i = 1, #items do
+    if prefix[i] ~= items[i] then return false end
+  end
+  return true
+end
+-- Members sorted newest first pushed so the newest ends at the head.
+local function pushNewestFirst(mb, members)
+  for i = #members, 1, -1000 do
+    local from = math.max(1, i - 999)
+    local chunk = {}
+    for j = i, from, -1 do chunk[#chunk + 1] = members[j] end
+    redis.call('LPUSH', mb, unpack(chunk))
+  end
+end
+-- The prefix's items, some not newer than the suffix's head (deliveries of concurrent batches that lost the race to a
+-- settle, or a backfill): merged with the window above them, or inserted deeper. Returns the deep ones.
+local function mergeStragglers(mb, u, items)
   local top = redis.call('LRANGE', mb, 0, u + WINDOW - 1)
-  local prefix = {unpack(top, 1, u)}
-  local items = newestFirst(followedOnly(fw, owner, prefix), low)
   -- The window: the suffix's top members; when it reaches the list's end (the sentinel), nothing lies deeper.
   local last = #top
   if last < u + WINDOW then last = last - 1 end
@@ -81,15 +95,32 @@ local function settle(mb, ms, fw, owner, cap)
     -- Only the window's members at or above the oldest merged one move (one equal to it is a repeat, dropped).
     local k = u
     while k < last and top[k + 1] >= near[#near] do k = k + 1 end
-    local merged = mergeDesc({unpack(top, u + 1, k)}, near)
-    local oldestFirst = {}
-    for i = #merged, 1, -1 do oldestFirst[#oldestFirst + 1] = merged[i] end
     redis.call('LTRIM', mb, k, -1)
-    for i = 1, #oldestFirst, 1000 do
-      redis.call('LPUSH', mb, unpack(oldestFirst, i, math.min(i + 999, #oldestFirst)))
-    end
+    pushNewestFirst(mb, mergeDesc({unpack(top, u + 1, k)}, near))
   else
     redis.call('LTRIM', mb, u, -1)
+  end
+  return deep
+end
+local function settle(mb, ms, fw, owner, cap)
+  local st = redis.call('HMGET', ms, 'sorted', 'floor', 'build')
+  if st[3] and st[3] ~= '' then return end
+  local sorted, floor = tonumber(st[1] or '1'), tonumber(st[2] or '0')
+  local u = redis.call('LLEN', mb) - sorted
+  if u <= 0 then return end
+  -- The prefix and the suffix's head (the sentinel '0', below every member, when the suffix is empty).
+  local top = redis.call('LRANGE', mb, 0, u)
+  local prefix = {unpack(top, 1, u)}
+  local items = newestFirst(followedOnly(fw, owner, prefix), keyOf(floor))
+  local deep = {}
+  if #items == 0 or items[#items] > (top[u + 1] or '') then
+    -- The common case: all newer than the suffix, so they go on top of it as they are, or already lie there.
+    if not settled(prefix, items) then
+      redis.call('LTRIM', mb, u, -1)
+      pushNewestFirst(mb, items)
+    end
+  else
+    deep = mergeStragglers(mb, u, items)
   end
   if #deep >= DEEP then
     -- Both sorted: a merge, in one pass (sorting the whole list again cost a demotion 300 µs a mailbox).
