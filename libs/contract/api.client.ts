@@ -123,14 +123,21 @@ export class ApiClient {
   async waitIdle({ timeoutMs = 60_000, pollMs = 50, onPoll }: IdleOptions = {}): Promise<Idle> {
     const started = performance.now();
     for (;;) {
-      const status = await this.fanout();
-      onPoll?.(status);
-      if (status.failed > 0) {
-        throw new ApiError(`fan-out failed for ${status.failed} event(s): ${JSON.stringify(status)}`, null);
+      // A 503 says a dependency is busy for a moment (a demotion's backfill can hold Redis): ask again, until timeoutMs.
+      const status = await this.fanout().catch((error: unknown) => {
+        if (error instanceof ApiError && error.status === 503) return null;
+        throw error;
+      });
+      if (status) {
+        onPoll?.(status);
+        if (status.failed > 0) {
+          throw new ApiError(`fan-out failed for ${status.failed} event(s): ${JSON.stringify(status)}`, null);
+        }
+        if (status.idle) return { seconds: (performance.now() - started) / 1000, status };
       }
-      if (status.idle) return { seconds: (performance.now() - started) / 1000, status };
       if (performance.now() - started > timeoutMs) {
-        throw new ApiError(`fan-out not idle after ${timeoutMs / 1000} s: ${JSON.stringify(status)}`, null);
+        const last = status ? JSON.stringify(status) : 'the status answered 503';
+        throw new ApiError(`fan-out not idle after ${timeoutMs / 1000} s: ${last}`, null);
       }
       await sleep(pollMs);
     }

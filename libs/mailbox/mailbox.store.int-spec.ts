@@ -181,12 +181,17 @@ describe('MailboxStore on Redis', () => {
     const pipeline = vi.spyOn(redis.client, 'pipeline');
     try {
       expect(await store.deliver(owners, many, 800)).toBe(40 * 300);
-      // 10,000 writes a pipeline: 33 owners of 300 posts, so two pipelines for 40 owners.
-      expect(pipeline).toHaveBeenCalledTimes(2);
+      // 10,000 writes a pipeline, an owner of a backfill counting its 300 posts and the cap (it merges into the whole
+      // list): 9 owners a pipeline, so five for 40 owners.
+      expect(pipeline).toHaveBeenCalledTimes(5);
+      pipeline.mockClear();
+      // One post (a fan-out's delivery, settled every few dozen): all 40 owners in one pipeline.
+      expect(await store.deliver(owners, posts('7', [6000]), 800)).toBe(40);
+      expect(pipeline).toHaveBeenCalledTimes(1);
     } finally {
       pipeline.mockRestore();
     }
-    for (const owner of [owners[0]!, owners[39]!]) expect((await ids(owner, null, 400)).length).toBe(300);
+    for (const owner of [owners[0]!, owners[39]!]) expect((await ids(owner, null, 400)).length).toBe(301);
   });
 
   it('delivers to many owners across shards in one call, skipping those without a mailbox', async () => {

@@ -8,7 +8,7 @@ import { settleSlack } from './mailbox.settle.js';
 
 /**
  * Bounds how long one DELIVER call holds Redis (a few milliseconds): at most 100 owners, and at most this many
- * owner × member writes (a backfill of 800 posts then goes two owners at a time).
+ * owner × member writes, a backfill's owner counting `cap` more (see deliver: one of 60 posts goes two owners at a time).
  */
 const DELIVER_OWNERS = 100;
 const DELIVER_WRITES = 2000;
@@ -61,18 +61,22 @@ export class MailboxStore implements OnModuleInit {
   async deliver(ownerIds: string[], entries: MailboxEntry[], cap: number, floor = '0') {
     if (ownerIds.length === 0 || entries.length === 0) return 0;
     const members = entries.map(memberOf).reverse();
-    const perPipeline = Math.max(1, Math.floor(PIPELINE_WRITES / members.length));
+    // A backfill (many posts, or a floor given: a post delivers one) settles each mailbox at once, merging old posts
+    // into the whole list: an owner then costs Redis about `cap` writes more, however few members it gets (a
+    // demotion's 60 posts a follower held Redis 20-40 ms a call on a slow machine, and API calls behind them timed out).
+    const cost = members.length + (members.length > 1 || floor !== '0' ? cap : 0);
+    const perPipeline = Math.max(1, Math.floor(PIPELINE_WRITES / cost));
     let pushed = 0;
     for (let i = 0; i < ownerIds.length; i += perPipeline) {
-      pushed += await this.deliverTo(ownerIds.slice(i, i + perPipeline), members, cap, floor);
+      pushed += await this.deliverTo(ownerIds.slice(i, i + perPipeline), members, cost, cap, floor);
     }
     await this.redis.replicated(ownerIds, (owner) => this.redis.keys.mailbox(owner));
     return pushed;
   }
 
-  /** One pipeline of DELIVER calls; `members` oldest first. */
-  private async deliverTo(ownerIds: string[], members: string[], cap: number, floor: string) {
-    const chunk = Math.max(1, Math.min(DELIVER_OWNERS, Math.floor(DELIVER_WRITES / members.length)));
+  /** One pipeline of DELIVER calls; `members` oldest first; `cost` an owner's, in writes. */
+  private async deliverTo(ownerIds: string[], members: string[], cost: number, cap: number, floor: string) {
+    const chunk = Math.max(1, Math.min(DELIVER_OWNERS, Math.floor(DELIVER_WRITES / cost)));
     const head = [cap, settleSlack(cap), floor, members.length, ...members];
     const keys = this.redis.keys;
     const replies = await this.redis.perSlot(
