@@ -84,12 +84,18 @@ export async function runScript(script: string, env: Record<string, string>, arg
 /** Starts a built script of this project as its own Node process and waits for its ready line. */
 export async function startService(spec: ServiceSpec): Promise<Service> {
   const child = spawnScript(spec.script, spec.args ?? [], spec.env);
-  let log = '';
   const file: WriteStream | undefined = spec.logFile ? createWriteStream(spec.logFile, { flags: 'a' }) : undefined;
+  // The last chunks, joined only when asked for: a product logging every request sends thousands of chunks a second,
+  // and each one copied the whole 64 KB tail (and the ready line was tested on it long after the service was ready).
+  const chunks: Buffer[] = [];
+  let kept = 0;
   const keep = (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-KEEP_OUTPUT);
+    chunks.push(chunk);
+    kept += chunk.length;
+    while (kept - chunks[0]!.length >= KEEP_OUTPUT) kept -= chunks.shift()!.length;
     file?.write(chunk);
   };
+  const output = () => Buffer.concat(chunks).toString().slice(-KEEP_OUTPUT);
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -97,25 +103,26 @@ export async function startService(spec: ServiceSpec): Promise<Service> {
   await new Promise<void>((resolve, reject) => {
     const timeout = spec.readyTimeoutMs ?? 30_000;
     const timer = setTimeout(
-      () => reject(new Error(`${spec.name} did not start within ${timeout} ms:\n${log}`)),
+      () => reject(new Error(`${spec.name} did not start within ${timeout} ms:\n${output()}`)),
       timeout,
     );
     const check = () => {
-      if (!spec.ready.test(log)) return;
+      if (!spec.ready.test(output())) return;
       clearTimeout(timer);
       child.off('exit', onExit);
+      child.stdout!.off('data', check);
       resolve();
     };
     const onExit = (code: number | null) => {
       clearTimeout(timer);
-      reject(new Error(`${spec.name} exited with ${code} before it was ready:\n${log}`));
+      reject(new Error(`${spec.name} exited with ${code} before it was ready:\n${output()}`));
     };
     child.stdout!.on('data', check);
     child.once('exit', onExit);
   });
   return {
     child,
-    output: () => log,
+    output,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
