@@ -86,17 +86,11 @@ export class AuthorTimelineStore implements OnModuleInit {
    */
   async versions(authorIds: string[]): Promise<(string | undefined)[]> {
     const keys = this.redis.keys;
-    const groups: string[][] = [];
-    const replies = await this.redis.perSlot(
+    const byAuthor = await this.redis.valuesPerSlot<string, string | null>(
       authorIds,
       (id) => keys.authorVersions(id),
-      (pipeline, group) => {
-        groups.push(group);
-        pipeline.hmget(keys.authorVersions(group[0]!), ...group);
-      },
+      (pipeline, group) => pipeline.hmget(keys.authorVersions(group[0]!), ...group),
     );
-    const byAuthor = new Map<string, string | null>();
-    groups.forEach((group, g) => group.forEach((id, i) => byAuthor.set(id, (replies[g] as (string | null)[])[i]!)));
     return authorIds.map((id) => byAuthor.get(id) ?? undefined);
   }
 

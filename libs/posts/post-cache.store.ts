@@ -47,17 +47,11 @@ export class PostCacheStore {
    */
   async getMany(postIds: string[]): Promise<CachedPost[]> {
     const keys = this.redis.keys;
-    const groups: string[][] = [];
-    const replies = await this.redis.perSlot(
+    const found = await this.redis.valuesPerSlot<string, string | null>(
       postIds,
       (id) => keys.post(id),
-      (pipeline, group) => {
-        groups.push(group);
-        pipeline.mget(group.map((id) => keys.post(id)));
-      },
+      (pipeline, group) => pipeline.mget(group.map((id) => keys.post(id))),
     );
-    const found = new Map<string, string | null>();
-    groups.forEach((group, g) => group.forEach((id, i) => found.set(id, (replies[g] as (string | null)[])[i]!)));
     return postIds.map((id) => {
       const value = found.get(id);
       if (value === null || value === undefined) return undefined;

@@ -78,6 +78,25 @@ export class RedisService implements OnModuleDestroy {
   }
 
   /**
+   * perSlot for reads of one value per item: `add` queues exactly one command per group whose reply lists a value for
+   * each item of the group, in order (an MGET, an HMGET). Returns the values by item.
+   */
+  async valuesPerSlot<T, V>(
+    items: readonly T[],
+    keyOf: (item: T) => string,
+    add: (pipeline: ChainableCommander, group: T[]) => void,
+  ): Promise<Map<T, V>> {
+    const groups: T[][] = [];
+    const replies = await this.perSlot(items, keyOf, (pipeline, group) => {
+      groups.push(group);
+      add(pipeline, group);
+    });
+    const values = new Map<T, V>();
+    groups.forEach((group, g) => group.forEach((item, i) => values.set(item, (replies[g] as V[])[i]!)));
+    return values;
+  }
+
+  /**
    * On a cluster, after writes a failover must not lose (mailbox deliveries and retractions, rebuilds, tombstones):
    * waits until each master serving `keys` has them on a replica (WAIT 1). Replication is asynchronous, so without
    * this a master that dies just after acknowledging a delivery hands its slots to a replica that never saw it, and
