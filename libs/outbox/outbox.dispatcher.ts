@@ -36,15 +36,26 @@ export class OutboxDispatcher {
    * The relay's way: each event whose job is missing from the queue (never added, or lost with Redis) is added; one
    * whose job finished without delivering it (it failed for good while its give-up could not be recorded, say with
    * PostgreSQL down) is removed and added again, under the same id, for a new round of retries; a job still queued or
-   * running is left alone, so an event is never fanned out twice. Returns how many were (re)added.
+   * running is left alone, so an event is never fanned out twice. The events were read as undelivered before their
+   * jobs' states: a job that delivered its event and finished in between (or was removed once complete) looks
+   * finished or missing, so the outbox is read again after the states, and only events still pending then are added
+   * (a job marks its event delivered before it completes). Without that second look a sweep over a busy queue fanned
+   * out a quarter of a backlog's posts twice. Returns how many were (re)added.
    */
   async redispatch(events: PendingEvent[]): Promise<number> {
-    const due: PendingEvent[] = [];
+    const finished: PendingEvent[] = [];
+    const states = new Map<string, string>();
     for (const pending of events) {
-      const jobId = jobIds.event(pending.eventId);
-      const state = await this.queue.stateOf(jobId);
-      if (state === 'failed' || state === 'completed') await this.queue.remove(jobId);
-      if (state === 'failed' || state === 'completed' || state === 'unknown') due.push(pending);
+      const state = await this.queue.stateOf(jobIds.event(pending.eventId));
+      if (state === 'failed' || state === 'completed' || state === 'unknown') {
+        finished.push(pending);
+        states.set(pending.eventId, state);
+      }
+    }
+    const pending = await this.outbox.stillPending(finished.map((e) => e.eventId));
+    const due = finished.filter((e) => pending.has(e.eventId));
+    for (const { eventId } of due) {
+      if (states.get(eventId) !== 'unknown') await this.queue.remove(jobIds.event(eventId));
     }
     await this.enqueue(due);
     return due.length;

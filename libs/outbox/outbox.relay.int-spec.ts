@@ -4,6 +4,8 @@ import { FanoutQueue, jobIds } from '#libs/jobs';
 import { anEvent, aUser, eventRow, followCreated, type EventBuilder } from '../../test/factories/index.js';
 import { FanoutHarness } from '../../test/support/fanout.harness.js';
 import { startServices, type Services } from '../../test/support/services.harness.js';
+import { OutboxDispatcher } from './outbox.dispatcher.js';
+import { OutboxRepository } from './outbox.repository.js';
 import { OutboxModule } from './outbox.module.js';
 import { OutboxRelay } from './outbox.relay.js';
 
@@ -86,5 +88,26 @@ describe('OutboxRelay.sweep', () => {
     await relay.sweep();
     expect(await jobsOf(alive.eventId)).toHaveLength(1);
     expect(await jobsOf(lost.eventId)).toHaveLength(1);
+  });
+
+  it('does not add again an event whose job delivered it and finished after the sweep read it as undelivered', async () => {
+    await fanout.empty();
+    const old = ago(services.config.outboxReenqueueMs + 60_000);
+    const [kept, removed] = [await event((e) => e.enqueuedAt(old)), await event((e) => e.enqueuedAt(old))];
+    // What a sweep read before the jobs ran: both undelivered.
+    const readBefore = await services
+      .get(OutboxRepository)
+      .findStranded(1000, new Date(), String(BigInt(kept.eventId) - 1n));
+    expect(readBefore.map((e) => e.eventId)).toEqual(expect.arrayContaining([kept.eventId, removed.eventId]));
+    // One job is kept once complete, the other removed (the queue's removeOnComplete): "completed" and "unknown" to
+    // the sweep.
+    for (const { eventId, event: data } of [kept, removed]) {
+      const removeOnComplete = eventId === removed.eventId;
+      await queue().add('outbox-event', { eventId, event: data }, { jobId: jobIds.event(eventId), removeOnComplete });
+      expect(await fanout.process((await fanout.next())!)).toBe('completed');
+    }
+    expect(await services.get(OutboxDispatcher).redispatch(readBefore)).toBe(0);
+    expect(await queue().getJobState(jobIds.event(kept.eventId))).toBe('completed');
+    expect(await jobsOf(removed.eventId)).toEqual([]);
   });
 });

@@ -81,6 +81,18 @@ export class OutboxRepository {
     });
   }
 
+  /** Of these events, those neither delivered nor failed now (the relay's second look, after the job's state). */
+  async stillPending(eventIds: string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const rows = await this.prisma.prepared<{ id: string }>(
+      'outbox-still-pending',
+      'SELECT id FROM outbox WHERE id = ANY($1::bigint[]) AND delivered_at IS NULL AND failed_at IS NULL',
+      [eventIds],
+    );
+    // pg returns int8 as a string: the event ids as the rest of the code spells them.
+    return new Set(rows.map((r) => String(r.id)));
+  }
+
   /**
    * Undelivered events never enqueued, or enqueued long enough ago that their job may have been lost or given up,
    * oldest first, after `afterId` (the sweep pages through them).
