@@ -5,6 +5,7 @@ import { decodeMailboxRead, memberOf, READ, type MailboxEntry, type MailboxRead 
 import { RedisService } from '#libs/redis';
 import * as scripts from './mailbox.scripts.js';
 import { settleSlack } from './mailbox.settle.js';
+import { WriteBudget } from './write.budget.js';
 
 /**
  * Bounds how long one DELIVER call holds Redis (a few milliseconds): at most 100 owners, and at most this many
@@ -20,6 +21,12 @@ const DELIVER_WRITES = 2000;
  * every command behind them timed out (REDIS_COMMAND_TIMEOUT_MS), jobs retried and sent it all again.
  */
 const PIPELINE_WRITES = 10_000;
+
+/**
+ * At most this many writes of one process in flight on Redis (see WriteBudget): a few tens of milliseconds of its
+ * work, room for a full pipeline and for several jobs' deliveries at once.
+ */
+const WRITES_IN_FLIGHT = 16_000;
 
 type ScriptName =
   | 'mailboxDeliver'
@@ -47,6 +54,8 @@ const DEFINITIONS: Record<ScriptName, { lua: string; numberOfKeys?: number }> = 
 /** Per-user home timeline caches in Redis (libs/contract/mailbox.read.ts has the layout; mailbox.scripts.ts the rest). */
 @Injectable()
 export class MailboxStore implements OnModuleInit {
+  private readonly budget = new WriteBudget(WRITES_IN_FLIGHT);
+
   constructor(private readonly redis: RedisService) {}
 
   onModuleInit(): void {
@@ -79,21 +88,23 @@ export class MailboxStore implements OnModuleInit {
     const chunk = Math.max(1, Math.min(DELIVER_OWNERS, Math.floor(DELIVER_WRITES / cost)));
     const head = [cap, settleSlack(cap), floor, members.length, ...members];
     const keys = this.redis.keys;
-    const replies = await this.redis.perSlot(
-      ownerIds,
-      (owner) => keys.mailbox(owner),
-      (pipeline, group) => {
-        const first = group[0]!;
-        const prefixes = [
-          keys.userKeyPrefix('mb', first),
-          keys.userKeyPrefix('ms', first),
-          keys.userKeyPrefix('fw', first),
-        ];
-        for (let i = 0; i < group.length; i += chunk) {
-          const owners = group.slice(i, i + chunk);
-          this.scripts(pipeline).mailboxDeliver(keys.mailbox(owners[0]!), ...head, ...prefixes, owners.join(','));
-        }
-      },
+    const replies = await this.budget.run(ownerIds.length * cost, () =>
+      this.redis.perSlot(
+        ownerIds,
+        (owner) => keys.mailbox(owner),
+        (pipeline, group) => {
+          const first = group[0]!;
+          const prefixes = [
+            keys.userKeyPrefix('mb', first),
+            keys.userKeyPrefix('ms', first),
+            keys.userKeyPrefix('fw', first),
+          ];
+          for (let i = 0; i < group.length; i += chunk) {
+            const owners = group.slice(i, i + chunk);
+            this.scripts(pipeline).mailboxDeliver(keys.mailbox(owners[0]!), ...head, ...prefixes, owners.join(','));
+          }
+        },
+      ),
     );
     return replies.reduce((sum: number, pushed) => sum + Number(pushed), 0);
   }
