@@ -21,18 +21,19 @@ import { SETTLE } from './mailbox.settle.js';
  * following set (each owner's key is prefix .. owner id, so all are in KEYS[1]'s slot), then the owners' ids joined
  * by commas: a few bytes per owner instead of three keys. Skips owners without a mailbox (never built, or lost with
  * Redis: a rebuild will make it). A backfill of an author's newest posts passes the lowest of them as floor when the
- * author may have older ones. Returns how many members were pushed.
+ * author may have older ones. Returns the owners skipped (usually none: a short reply).
  */
 export const DELIVER = `${SETTLE}
 local cap, slack, given, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local members = {unpack(ARGV, 5, 4 + n)}
 local mbPre, msPre, fwPre = ARGV[5 + n], ARGV[6 + n], ARGV[7 + n]
-local pushed = 0
+local skipped = {}
 for owner in string.gmatch(ARGV[8 + n], '[^,]+') do
   local mb = mbPre .. owner
   local len = redis.call('LPUSHX', mb, unpack(members))
-  if len > 0 then
-    pushed = pushed + n
+  if len == 0 then
+    skipped[#skipped + 1] = owner
+  else
     if given > 0 then
       local ms = msPre .. owner
       if given > tonumber(redis.call('HGET', ms, 'floor') or '0') then redis.call('HSET', ms, 'floor', ARGV[3]) end
@@ -42,7 +43,7 @@ for owner in string.gmatch(ARGV[8 + n], '[^,]+') do
     end
   end
 end
-return pushed
+return skipped
 `;
 
 /** Follow: later deliveries of this author are accepted. KEYS: mailbox, state, following, pull-mode followees. ARGV:

@@ -201,4 +201,27 @@ describe('MailboxStore on Redis', () => {
     expect(await ids(owners[2]!)).toEqual([11, 10]);
     expect(await ids(owners[3]!)).toEqual([]);
   });
+
+  it('sends single posts delivered at the same time as one pipeline, each owner getting its posts in order', async () => {
+    const [a, b, c] = [await freshMailbox(['7', '8']), await freshMailbox(['7', '8']), await freshMailbox(['7', '8'])];
+    const pipeline = vi.spyOn(redis.client, 'pipeline');
+    try {
+      const counts = await Promise.all([
+        store.deliver([a!, b!], posts('7', [10]), 800),
+        store.deliver([b!, c!], posts('8', [11]), 800),
+        store.deliver([c!, '999997', a!, b!], posts('7', [12]), 800),
+      ]);
+      expect(counts).toEqual([2, 2, 3]);
+      expect(pipeline).toHaveBeenCalledTimes(1);
+    } finally {
+      pipeline.mockRestore();
+    }
+    expect(await ids(a!)).toEqual([12, 10]);
+    expect(await ids(b!)).toEqual([12, 11, 10]);
+    expect(await ids(c!)).toEqual([12, 11]);
+    // Oldest first into the list: the newest lies at its head, as one post at a time would have left it.
+    expect((await redis.client.lrange(redis.keys.mailbox(b!), 0, 2)).map((m) => Number(m.split(':')[0]))).toEqual([
+      12, 11, 10,
+    ]);
+  });
 });

@@ -89,6 +89,7 @@ export async function runBench(o: BenchOptions, command: string, log: (line: str
       "server latency is Fastify's, from a request's arrival to its response, for answered requests (errors are counted, not timed)",
       "server figures per step are cut when the step's last request is sent: requests still in flight then count in the next step",
       'capacity ends at the first step over a limit, even if a higher step happens to pass',
+      "before each strategy's runs every user read their timeline once under it, so no run starts on cold caches",
       'the load generator, the API, the worker, PostgreSQL and Redis share the machine',
       ...scalingNotes(o),
       `the API's per-client limits are lifted (${Object.entries(BENCH_LIMITS)
