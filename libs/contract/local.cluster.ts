@@ -86,6 +86,28 @@ export class PrivateRedisCluster {
     throw new Error(`no node serves slot ${slot}`);
   }
 
+  /**
+   * A planned failover of `master` (CLUSTER FAILOVER on its replica): the replica takes its slots and the old master
+   * becomes its replica, nothing lost. Clients that mapped the slots before are sent MOVED. Returns the new master.
+   */
+  async failOver(master: PrivateRedis): Promise<PrivateRedis> {
+    const roles = await Promise.all(this.nodes.map((node) => this.ask(node, ['ROLE']).catch(() => null)));
+    const index = roles.findIndex((role) => {
+      const [kind, , port] = (role as [string, string, number] | null) ?? [];
+      return kind === 'slave' && Number(port) === master.port;
+    });
+    if (index < 0) throw new Error(`master ${master.port} has no replica`);
+    const promoted = this.nodes[index]!;
+    await this.ask(promoted, ['CLUSTER', 'FAILOVER']);
+    const deadline = Date.now() + 10_000;
+    while (((await this.ask(promoted, ['ROLE'])) as string[])[0] !== 'master') {
+      if (Date.now() > deadline) throw new Error(`replica ${promoted.port} did not take over`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await this.waitUntilServing();
+    return promoted;
+  }
+
   /** Keys held by the masters, all slots together. */
   async keyCount(): Promise<number> {
     const sizes = await Promise.all((await this.masters()).map((node) => this.ask(node, ['DBSIZE'])));

@@ -41,6 +41,9 @@ function clusterOptions(config: AppConfig, node: RedisOptions): ClusterOptions {
     retryDelayOnTryAgain: 100,
     maxRedirections: 16,
     slotsRefreshTimeout: 2000,
+    // ioredis 6 refreshes its slot map only when a command is redirected, and not for every pipeline
+    // (RedisService.perSlot): a periodic refresh bounds how long any caller can be sent to a node that moved on.
+    slotsRefreshInterval: 5000,
   };
 }
 

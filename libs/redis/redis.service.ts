@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { groupByHashTag, RedisKeys, slotOf } from '#libs/contract';
 import { UnavailableError } from '#libs/errors';
 import { connectCommands, connectSubscriber, type RedisClient } from './redis.connections.js';
+import { ReplicaWaits } from './replica.waits.js';
 
 /** How long a write waits for its replica before the job is retried (it holds the node's connection meanwhile). */
 const WAIT_REPLICA_MS = 200;
@@ -29,6 +30,7 @@ export class RedisService implements OnModuleDestroy {
   readonly client: RedisClient;
   readonly keys: RedisKeys;
   private readonly logger = new Logger('Redis');
+  private readonly replicaWaits = new ReplicaWaits();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.client = connectCommands(config);
@@ -66,6 +68,7 @@ export class RedisService implements OnModuleDestroy {
     await Promise.all(
       [...pipelines.values()].map(async (pipeline) => replies.set(pipeline, (await pipeline.exec()) ?? [])),
     );
+    this.remapIfMoved([...replies.values()]);
     return placed.flatMap(({ pipeline, from, to }) =>
       replies
         .get(pipeline)!
@@ -111,13 +114,15 @@ export class RedisService implements OnModuleDestroy {
     const nodes = new Set(items.map((item) => this.nodeOf(keyOf(item))));
     const masters = this.client.nodes('master');
     await Promise.all(
-      [...nodes].map(async (address) => {
+      [...nodes].map((address) => {
         const node = masters.find((m) => `${m.options.host}:${m.options.port}` === address);
         if (!node) throw new UnavailableError(`no connection to the Redis master ${address} (failing over?)`);
-        if (Number(await node.wait(1, WAIT_REPLICA_MS)) >= 1) return;
-        const info = String(await node.info('replication'));
-        if (/connected_slaves:0\b/.test(info)) return;
-        throw new UnavailableError(`the replica of Redis master ${address} did not confirm a write in time`);
+        return this.replicaWaits.confirmed(address, async () => {
+          if (Number(await node.wait(1, WAIT_REPLICA_MS)) >= 1) return;
+          const info = String(await node.info('replication'));
+          if (/connected_slaves:0\b/.test(info)) return;
+          throw new UnavailableError(`the replica of Redis master ${address} did not confirm a write in time`);
+        });
       }),
     );
   }
@@ -133,6 +138,20 @@ export class RedisService implements OnModuleDestroy {
     return ((await pipeline.exec()) ?? []).map(([error, value]) => {
       if (error) throw error;
       return value;
+    });
+  }
+
+  /**
+   * A pipeline that meets a failover gets MOVED for each of its slots, each naming its own slot. ioredis follows
+   * MOVED in a pipeline only when every reply carries the same error, so for ours (many slots a pipeline) it neither
+   * retries nor refreshes its slot map: every retry of the job would go to the old master again, until the job gives
+   * up (seen at 32 concurrent fan-out jobs). So the map is refreshed here, and the caller's retry finds the new master.
+   */
+  private remapIfMoved(replies: [Error | null, unknown][][]): void {
+    const moved = replies.some((list) => list.some(([error]) => error && /^(MOVED|ASK) /.test(error.message)));
+    if (!moved || !(this.client instanceof Cluster)) return;
+    this.client.refreshSlotsCache((error) => {
+      if (error) this.logger.warn(`could not refresh the cluster's slot map: ${error.message}`);
     });
   }
 
