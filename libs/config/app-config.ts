@@ -32,7 +32,7 @@ const schema = z.object({
   MAILBOX_SIZE: int(10, 100_000).optional(),
   FANOUT_BATCH_SIZE: int(10, 100_000).optional(),
   FLAGS_POLL_MS: int(50, 1000).default(250),
-  FANOUT_CONCURRENCY: int(1, 256).default(8),
+  FANOUT_CONCURRENCY: int(1, 256).default(32),
   OUTBOX_SWEEP_MS: int(100, 600_000).default(2000),
   FANOUT_RETRY_DELAY_MS: int(10, 600_000).default(500),
   OUTBOX_REENQUEUE_MS: int(500, 3_600_000).default(5_000),

@@ -67,7 +67,7 @@ its ladder, and writes report.md, report.html and summary.json.
   --cleanup, --no-cleanup at the end (also after a failure or Ctrl-C), drop the bench's database and its Redis keys
                           (under --redis-prefix) and delete its credentials file, or keep them all. Default: clean
                           up, unless --reuse-graph is given (keeping a graph for the next run is what it is for)
-  --fanout-concurrency N  the worker's FANOUT_CONCURRENCY (its default: 8)
+  --fanout-concurrency N  the worker's FANOUT_CONCURRENCY (its default: 32)
   --fanout-batch-size N   FANOUT_BATCH_SIZE, followers per fan-out batch job (the product's default)
   --celebrity-variant N   after hybrid's runs, the read scenario again with celebrity threshold N (lower than
                           --celebrity-threshold; 120 gives the 10,000-user graph 10x the celebrities)
