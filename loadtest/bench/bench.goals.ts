@@ -175,7 +175,8 @@ export function evaluateGoals({ runs, fanout, memory }: Measurements): Goal[] {
     });
   }
 
-  // Judged on the ratio: the ZADD limit is this Redis on this machine at this moment, measured just before the drain.
+  // Judged on the ratio: the ZADD limit is this Redis on this machine at this moment, measured just before and just
+  // after the drain (their mean; one run before it in older summaries).
   // On a cluster it is one master's, against the writes per master.
   const masters = fanout?.masters ?? 1;
   const perRedis = fanout ? fanout.writesPerSec / masters : 0;

@@ -69,8 +69,13 @@ export interface FanoutThroughput {
   writes: number;
   seconds: number;
   writesPerSec: number;
-  /** redis-benchmark ZADD -P 64 on the same Redis, measured just before; null when redis-benchmark is missing. */
+  /**
+   * redis-benchmark ZADD -P 64 on the same Redis: the mean of the runs just before and just after the drain (one run,
+   * before, in older summaries); null when redis-benchmark is missing.
+   */
   zaddPerSec: number | null;
+  /** The two runs apart: the machine's speed moves within minutes, so the drain is framed by both (absent before). */
+  zaddAround?: { before: number | null; after: number | null };
   /** writesPerSec per master / zaddPerSec: one Redis against one Redis. */
   ratioToZadd: number | null;
   fanoutConcurrency: number | null;

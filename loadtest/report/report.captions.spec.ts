@@ -152,6 +152,16 @@ describe('report captions', () => {
     check(committed());
   });
 
+  it('frame the fan-out by the ZADD runs just before and just after it, where the run measured both', () => {
+    const summary = committed();
+    const f = summary.fanout!;
+    summary.fanout = { ...f, zaddPerSec: 350_000, zaddAround: { before: 300_000, after: 400_000 } };
+    const found = check(summary);
+    const said = 'the mean of just before (300,000/s) and just after (400,000/s): 350,000/s';
+    expect(renderMarkdown(summary)).toContain(said);
+    expect(found.map((x) => x.caption).join('\n')).toContain(said);
+  });
+
   it('say of the Scaling chart what the Scaling tables say, one Redis beside a cluster', () => {
     const summary = comparedWithACluster();
     const found = check(summary);

@@ -97,11 +97,19 @@ export function writesCaption(rows: readonly WritePathRow[]): string {
   return `The largest accounts post while their followers read: ${facts.join('; ')}.`;
 }
 
+/** When the ZADD limit was measured: just before the drain (older runs), or the mean of before and after. */
+export function zaddWhen(f: FanoutThroughput): string {
+  const around = f.zaddAround;
+  if (!around) return 'just before';
+  const each = (x: number | null) => (x === null ? 'not measured' : perSec(x));
+  return `the mean of just before (${each(around.before)}) and just after (${each(around.after)})`;
+}
+
 export function throughputCaption(f: FanoutThroughput): string {
   const zadd = f.zaddPerSec === null ? 'not measured' : perSec(f.zaddPerSec);
   return (
     `The workers drained ${count(f.writes)} mailbox writes at ${perSec(f.writesPerSec)}; redis-benchmark ` +
-    `ZADD -P 64 on ${f.zaddOn ?? 'the same Redis'} just before: ${zadd}` +
+    `ZADD -P 64 on ${f.zaddOn ?? 'the same Redis'} ${zaddWhen(f)}: ${zadd}` +
     (f.ratioToZadd === null
       ? '.'
       : `, so the fan-out reached ${f.ratioToZadd.toFixed(2)}x of that limit${(f.masters ?? 1) > 1 ? ' per master' : ''}.`)

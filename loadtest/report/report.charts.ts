@@ -200,7 +200,7 @@ export function writesChart(summary: BenchSummary): string {
   );
 }
 
-/** The fan-out drain against the pipelined ZADD limit measured on the same Redis just before it. */
+/** The fan-out drain against the pipelined ZADD limit measured on the same Redis around it. */
 export function throughputChart(summary: BenchSummary): string {
   const f = summary.fanout;
   if (!f) return '';

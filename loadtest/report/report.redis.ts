@@ -2,6 +2,7 @@ import { SERIES } from '#libs/contract';
 import type { BenchSummary, FanoutThroughput } from '../bench/bench.summary.js';
 import { count, ms } from './report.data.js';
 import { table } from './report.table.js';
+import { zaddWhen } from './report.captions.js';
 
 // The report's Redis sections: the fan-out drain against the pipelined ZADD limit, what Redis spent per mailbox
 // write, and memory per mailbox entry and per user.
@@ -18,7 +19,7 @@ export function fanout(s: BenchSummary): string {
       `(${count(f.expectedWrites)} mailbox writes); then the queue was resumed. The ${workers(f)}` +
       `${f.fanoutConcurrency ? ` (concurrency ${f.fanoutConcurrency})` : ''} drained ${count(f.writes)} mailbox writes in ` +
       `${f.seconds.toFixed(2)} s: **${count(f.writesPerSec)} writes/s**${perMasterText(f)}. redis-benchmark ` +
-      `\`ZADD -P 64\` on ${f.zaddOn ?? 'the same Redis'}, just before: ` +
+      `\`ZADD -P 64\` on ${f.zaddOn ?? 'the same Redis'}, ${zaddWhen(f)}: ` +
       `${f.zaddPerSec === null ? 'not measured' : `${count(f.zaddPerSec)}/s`}` +
       `${f.ratioToZadd === null ? '' : ` (the fan-out reached ${f.ratioToZadd.toFixed(2)}x of it${manyMasters(f) ? ' per master' : ''})`}.`,
     write
