@@ -46,10 +46,16 @@ export interface GraphContext {
  * The read scenario again under hybrid with a lower celebrity threshold (more authors in pull mode, each merged by
  * their followers' reads), then the graph's threshold back for what follows.
  */
-async function celebrityVariant(ctx: ScenarioContext, switcher: StrategySwitch, threshold: number, baseUrl: string) {
+async function celebrityVariant(
+  ctx: ScenarioContext,
+  switcher: StrategySwitch,
+  threshold: number,
+  baseUrl: string,
+  pids: readonly number[],
+) {
   await switcher.use('hybrid', threshold);
   const scenario = await loadScenario('read', 'hybrid', ctx.options);
-  const run = await runScenario(ctx, scenario, { kind: 'api', baseUrl });
+  const run = await runScenario(ctx, scenario, { kind: 'api', baseUrl, pids });
   await switcher.use('hybrid');
   return { ...run, variant: { celebrityThreshold: threshold } };
 }
@@ -130,7 +136,7 @@ async function phases(
       await switcher.use(strategy);
       for (const name of o.scenarios) {
         const scenario = await loadScenario(name, strategy, o);
-        runs.push(await runScenario(ctx, scenario, { kind: 'api', baseUrl: stack.baseUrl }));
+        runs.push(await runScenario(ctx, scenario, { kind: 'api', baseUrl: stack.baseUrl, pids: stack.apiPids }));
         if (name === 'read' && strategy === 'push' && o.ceiling) {
           if (target.kind === 'cluster') {
             log('the ceiling has no cluster client: not run on the cluster');
@@ -140,7 +146,11 @@ async function phases(
           const ceiling = await startCeiling(o, target.shards, credentialsFile, epoch, logDir);
           try {
             runs.push(
-              await runScenario(ctx, scenario, { kind: 'ceiling', baseUrl: `http://127.0.0.1:${o.ceilingPort}` }),
+              await runScenario(ctx, scenario, {
+                kind: 'ceiling',
+                baseUrl: `http://127.0.0.1:${o.ceilingPort}`,
+                pids: [ceiling.child.pid!],
+              }),
             );
           } finally {
             await ceiling.stop();
@@ -148,7 +158,7 @@ async function phases(
         }
       }
       if (strategy === 'hybrid' && o.celebrityVariant !== undefined) {
-        runs.push(await celebrityVariant(ctx, switcher, o.celebrityVariant, stack.baseUrl));
+        runs.push(await celebrityVariant(ctx, switcher, o.celebrityVariant, stack.baseUrl, stack.apiPids));
       }
       if (strategy === 'push' && o.backlogWrites > 0) {
         fanout = await measureFanoutThroughput(

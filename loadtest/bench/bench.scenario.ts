@@ -20,8 +20,9 @@ import type { RunSummary } from '../driver/summary.js';
 import type { BenchOptions, ScenarioName } from './bench.options.js';
 import { mapLimit } from './bench.lanes.js';
 import { drain } from './bench.stack.js';
-import { capacityOf, capacityText, type BenchRun } from './bench.summary.js';
+import { capacityOf, capacityText, type BenchRun, type ServerCpuStep } from './bench.summary.js';
 import { checkInvariant } from './invariant.check.js';
+import { cpuMicrosOf } from './process.cpu.js';
 
 const TIMEOUT_MS = 10_000;
 const SEED = 1;
@@ -116,7 +117,7 @@ export async function loadScenario(name: ScenarioName, strategy: Strategy, optio
 export async function runScenario(
   ctx: ScenarioContext,
   scenario: Scenario,
-  target: { kind: 'api' | 'ceiling'; baseUrl: string },
+  target: { kind: 'api' | 'ceiling'; baseUrl: string; pids: readonly number[] },
 ): Promise<BenchRun> {
   const { api, log } = ctx;
   const measured = target.kind === 'api';
@@ -128,10 +129,13 @@ export async function runScenario(
   const flags = measured ? await api.config() : null;
   const snapshots: Promise<ProcessSnapshot[]>[] = measured ? [api.metricsSnapshots()] : [];
   await snapshots[0];
+  const cpu = [cpuMicrosOf(target.pids)];
   const client = await driveInChild(ctx, scenario, target.baseUrl, () => {
+    cpu.push(cpuMicrosOf(target.pids));
     if (measured) snapshots.push(api.metricsSnapshots());
   });
   const capacity = capacityOf(client, scenario.thresholds.p99Ms);
+  const serverCpu = cpuPerStep(client, cpu, scenario.warmupSeconds > 0 ? 1 : 0);
   if (!measured) {
     return {
       scenario: scenario.name,
@@ -143,6 +147,7 @@ export async function runScenario(
       drainSeconds: null,
       invariant: null,
       capacity,
+      serverCpu,
     };
   }
   const { seconds: drainSeconds } = await drain(api, `draining after ${scenario.name}/${scenario.strategy}`, log);
@@ -178,6 +183,21 @@ export async function runScenario(
     drainSeconds,
     invariant,
     capacity,
+    serverCpu,
     ...(flags && { pullMode: { celebrityThreshold: flags.celebrityThreshold, authors: flags.pullModeAuthors } }),
   };
+}
+
+/** The server's CPU over each ladder step (samples: before the warm-up, then at each phase end), per request sent. */
+function cpuPerStep(client: RunSummary, cpu: number[], warmup: number): ServerCpuStep[] | undefined {
+  if (cpu.length !== 1 + warmup + client.steps.length) return undefined;
+  return client.steps.map((step, i) => {
+    const micros = cpu[i + warmup + 1]! - cpu[i + warmup]!;
+    return {
+      step: step.step,
+      targetRate: step.targetRate,
+      cpuSeconds: Math.round(micros / 1e4) / 100,
+      msPerRequest: step.sent ? Math.round((micros / 1000 / step.sent) * 1000) / 1000 : null,
+    };
+  });
 }

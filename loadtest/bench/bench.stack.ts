@@ -33,6 +33,8 @@ export interface BenchStack {
   api: ApiClient;
   /** Every API process's base URL, comma-separated, as the driver takes them (it sends to them in turn). */
   baseUrl: string;
+  /** The API processes' pids: the bench reads their CPU time (process.cpu.ts). */
+  apiPids: number[];
   stop: () => Promise<void>;
 }
 
@@ -71,12 +73,13 @@ export async function startBenchStack(o: BenchOptions, target: RedisTarget, logD
       ...Array.from({ length: workers }, (_, i) => startProduct('worker', env, options(name('worker', i)))),
     ]);
     for (const r of rest) if (r.status === 'fulfilled') services.push(r.value);
+    const apiPids = services.slice(0, apis).map((service) => service.child.pid!);
     const failed = rest.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const baseUrls = ports.map((port) => `http://127.0.0.1:${port}`);
     const api = new ApiClient(baseUrls[0]!, adminToken);
     await waitForProcesses(api, apis, workers);
-    return { api, baseUrl: baseUrls.join(','), stop };
+    return { api, baseUrl: baseUrls.join(','), apiPids, stop };
   } catch (error) {
     await stop();
     throw error;

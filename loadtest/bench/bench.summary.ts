@@ -58,6 +58,17 @@ export interface BenchRun {
   pullMode?: { celebrityThreshold: number; authors: number };
   /** Set on a run repeated under a changed deployment (`--celebrity-variant`); the main runs have none. */
   variant?: { celebrityThreshold: number };
+  /** The serving processes' CPU per ladder step (the API processes, or the ceiling); absent in older runs. */
+  serverCpu?: ServerCpuStep[];
+}
+
+export interface ServerCpuStep {
+  step: number;
+  targetRate: number;
+  /** CPU seconds (user + system) the serving processes used over the step. */
+  cpuSeconds: number;
+  /** The same per request the driver sent in the step. */
+  msPerRequest: number | null;
 }
 
 export interface FanoutThroughput {

@@ -7,6 +7,7 @@ import { predictions } from './report.predictions.js';
 import { scaling } from './report.scaling.js';
 import { table } from './report.table.js';
 import { celebrityVariant } from './report.variant.js';
+import { serverCpu } from './report.cpu.js';
 
 export function renderMarkdown(s: BenchSummary): string {
   const parts = [
@@ -14,6 +15,7 @@ export function renderMarkdown(s: BenchSummary): string {
     warnings(s),
     goals(s),
     capacity(s),
+    serverCpu(s),
     celebrityVariant(s),
     predictions(s),
     fanout(s),

@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+
+/** /proc counts CPU time in clock ticks of USER_HZ, which Linux fixes at 100 for user space whatever the kernel's HZ. */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time (user + system, in µs) the processes have used so far, from /proc/<pid>/stat; a process that has exited
+ * counts nothing. The bench reads it for the server under load at each phase end, so a run states what a request
+ * costs the server in CPU, apart from the latency it met on a machine shared with the load generator.
+ */
+export function cpuMicrosOf(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Fields after the command name (which may hold spaces, hence the last ')'): utime and stime are 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1e6) / TICKS_PER_SECOND;
+}

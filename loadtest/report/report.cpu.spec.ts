@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { BenchSummary } from '../bench/bench.summary.js';
+import { serverCpu } from './report.cpu.js';
+
+const committed = () =>
+  JSON.parse(
+    readFileSync(new URL('../../docs/benchmarks/2026-12-01-10k-mailbox/summary.json', import.meta.url), 'utf8'),
+  ) as BenchSummary;
+
+describe('the Server CPU per read section', () => {
+  it('is absent from runs made before the CPU was read', () => {
+    expect(serverCpu(committed())).toBe('');
+  });
+
+  it('tabulates each read run by rate, and compares them at the lowest rate all were offered', () => {
+    const s = committed();
+    const cost: Record<string, number> = { hybrid: 0.5, push: 0.4, ceiling: 0.2 };
+    for (const run of s.runs) {
+      const label = run.target === 'ceiling' ? 'ceiling' : run.variant ? 'variant' : run.strategy;
+      run.serverCpu = run.client.steps.map((step) => ({
+        step: step.step,
+        targetRate: step.targetRate,
+        cpuSeconds: 1,
+        msPerRequest: (cost[label] ?? 0.6) * (step.targetRate === 500 ? 1 : 2),
+      }));
+    }
+    const section = serverCpu(s);
+    expect(section).toContain(
+      "At 500/s: push's API 0.400 ms against the ceiling's 0.200 ms (2.00x); hybrid 0.500 ms (1.25x push's); " +
+        "hybrid, threshold 120 0.600 ms (1.20x hybrid's).",
+    );
+    expect(section).toMatch(/\| push \| 0\.400 \| 0\.800 \|/);
+    expect(section).toMatch(/\| ceiling \| 0\.200 \| 0\.400 \|/);
+  });
+});
