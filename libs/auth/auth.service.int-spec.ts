@@ -28,28 +28,57 @@ describe('AuthService', () => {
       where: { tokenHash: new Uint8Array(hashToken(user.token)) },
     });
     expect(deleted.count).toBe(1);
-    const revokedAt = Date.now();
-    let refusedAfter: number | undefined;
-    while (Date.now() - revokedAt < 5 * TOKEN_RECHECK_MS) {
-      const refused = await auth.userIdFor(bearer, ADDRESS).then(
-        () => false,
-        (error: { code?: string }) => error.code === 'UNAUTHORIZED',
-      );
-      if (refused) {
-        refusedAfter = Date.now() - revokedAt;
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(refusedAfter).toBeDefined();
-    expect(refusedAfter!).toBeLessThanOrEqual(2 * TOKEN_RECHECK_MS);
+    expect(await refusedAfterMs(bearer)).toBeLessThanOrEqual(2 * TOKEN_RECHECK_MS);
+  });
+
+  it('stops accepting the tokens of a deleted user the same way (their rows go with the user)', async () => {
+    const user = await services.get(UsersService).create(uniqueHandle('gone'), undefined);
+    const bearer = `Bearer ${user.token}`;
+    expect(await auth.userIdFor(bearer, ADDRESS)).toBe(user.id);
+    await services.get(PrismaService).user.delete({ where: { id: BigInt(user.id) } });
+    expect(await refusedAfterMs(bearer)).toBeLessThanOrEqual(2 * TOKEN_RECHECK_MS);
+  });
+
+  it('drops a token cached just after its row was deleted (a request that raced the delete)', async () => {
+    const user = await services.get(UsersService).create(uniqueHandle('raced'), undefined);
+    const hash = hashToken(user.token);
+    const cache = services.get(TokenCache);
+    await cache.dropRevoked();
+    await services.get(PrismaService).token.deleteMany({ where: { tokenHash: new Uint8Array(hash) } });
+    await cache.dropRevoked();
+    // What a request that read the row before the delete committed puts in the cache after the poll that saw it.
+    cache.set(hash, user.id);
+    await cache.dropRevoked();
+    expect(cache.get(hash)).toBeUndefined();
+  });
+
+  it('forgets every cached token once the tokens table is truncated (a reseed)', async () => {
+    const user = await services.get(UsersService).create(uniqueHandle('reseeded'), undefined);
+    const cache = services.get(TokenCache);
+    expect(await auth.userIdFor(`Bearer ${user.token}`, ADDRESS)).toBe(user.id);
+    const prisma = services.get(PrismaService);
+    // The trigger's record of a TRUNCATE, seen inside a transaction rolled back: other tests share these tables.
+    const marked = await prisma
+      .$transaction(async (tx) => {
+        await tx.$executeRawUnsafe('TRUNCATE tokens');
+        const rows = await tx.$queryRawUnsafe<{ n: bigint }[]>(
+          `SELECT count(*) AS n FROM token_revocations WHERE token_hash = '\\x'::bytea AND revoked_at >= now()`,
+        );
+        throw Object.assign(new Error('roll back'), { marks: Number(rows[0]!.n) });
+      })
+      .catch((error: { marks?: number }) => error.marks);
+    expect(marked).toBe(1);
+    // What that TRUNCATE would have left, committed: the same empty hash.
+    await prisma.tokenRevocation.create({ data: { tokenHash: new Uint8Array(0) } });
+    await cache.dropRevoked();
+    expect(cache.get(hashToken(user.token))).toBeUndefined();
   });
 
   it('keeps the tokens that still exist in the cache', async () => {
     const kept = await services.get(UsersService).create(uniqueHandle('kept'), undefined);
     expect(await auth.userIdFor(`Bearer ${kept.token}`, ADDRESS)).toBe(kept.id);
     const cache = services.get(TokenCache);
-    await cache.recheck();
+    await cache.dropRevoked();
     expect(cache.get(hashToken(kept.token))).toBe(kept.id);
   });
 
@@ -70,3 +99,17 @@ describe('AuthService', () => {
     expect(await auth.userIdFor(`Bearer ${user.token}`, ADDRESS)).toBe(user.id);
   });
 });
+
+/** Sends the bearer until it is refused (UNAUTHORIZED); how long after the call that took. */
+async function refusedAfterMs(bearer: string): Promise<number | undefined> {
+  const revokedAt = Date.now();
+  while (Date.now() - revokedAt < 5 * TOKEN_RECHECK_MS) {
+    const refused = await auth.userIdFor(bearer, ADDRESS).then(
+      () => false,
+      (error: { code?: string }) => error.code === 'UNAUTHORIZED',
+    );
+    if (refused) return Date.now() - revokedAt;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return undefined;
+}

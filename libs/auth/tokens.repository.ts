@@ -19,13 +19,26 @@ export class TokensRepository {
     return row?.user_id ?? null;
   }
 
-  /** Which of these token hashes still have a row (the token cache drops the others). */
-  async existing(tokenHashes: Buffer[]): Promise<Buffer[]> {
-    const rows = await this.prisma.prepared<{ token_hash: Buffer }>(
-      'tokens-existing',
-      'SELECT token_hash FROM tokens WHERE token_hash = ANY($1::bytea[])',
-      [tokenHashes],
+  /**
+   * Hashes of the tokens deleted within the last `ms` by PostgreSQL's clock (the trigger on `tokens` records them):
+   * callers measure the span on their own clock, so the two clocks are never compared.
+   */
+  async revokedWithin(ms: number): Promise<{ id: bigint; hash: Buffer }[]> {
+    const rows = await this.prisma.prepared<{ id: string; token_hash: Buffer }>(
+      'tokens-revoked-within',
+      `SELECT id, token_hash FROM token_revocations
+       WHERE revoked_at >= clock_timestamp() - $1 * interval '1 millisecond'`,
+      [Math.ceil(ms)],
     );
-    return rows.map((row) => row.token_hash);
+    return rows.map((row) => ({ id: BigInt(row.id), hash: row.token_hash }));
+  }
+
+  /** Forgets revocations older than `ms`: every process has read them long before. */
+  async pruneRevocations(ms: number): Promise<void> {
+    await this.prisma.prepared(
+      'tokens-prune-revocations',
+      `DELETE FROM token_revocations WHERE revoked_at < clock_timestamp() - $1 * interval '1 millisecond'`,
+      [Math.ceil(ms)],
+    );
   }
 }
