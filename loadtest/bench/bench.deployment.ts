@@ -164,7 +164,7 @@ async function phases(
         fanout = await measureFanoutThroughput(
           api,
           credentials,
-          { target, prefix: o.redisPrefix },
+          { target, prefix: o.redisPrefix, workerPids: stack.workerPids },
           o.backlogWrites,
           PUBLISH_MS,
           o.fanoutConcurrency ?? null,

@@ -33,8 +33,9 @@ export interface BenchStack {
   api: ApiClient;
   /** Every API process's base URL, comma-separated, as the driver takes them (it sends to them in turn). */
   baseUrl: string;
-  /** The API processes' pids: the bench reads their CPU time (process.cpu.ts). */
+  /** The API and worker processes' pids: the bench reads their CPU time (process.cpu.ts). */
   apiPids: number[];
+  workerPids: number[];
   stop: () => Promise<void>;
 }
 
@@ -74,12 +75,13 @@ export async function startBenchStack(o: BenchOptions, target: RedisTarget, logD
     ]);
     for (const r of rest) if (r.status === 'fulfilled') services.push(r.value);
     const apiPids = services.slice(0, apis).map((service) => service.child.pid!);
+    const workerPids = services.slice(apis).map((service) => service.child.pid!);
     const failed = rest.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const baseUrls = ports.map((port) => `http://127.0.0.1:${port}`);
     const api = new ApiClient(baseUrls[0]!, adminToken);
     await waitForProcesses(api, apis, workers);
-    return { api, baseUrl: baseUrls.join(','), apiPids, stop };
+    return { api, baseUrl: baseUrls.join(','), apiPids, workerPids, stop };
   } catch (error) {
     await stop();
     throw error;

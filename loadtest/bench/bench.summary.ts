@@ -87,6 +87,17 @@ export interface FanoutThroughput {
   zaddPerSec: number | null;
   /** The two runs apart: the machine's speed moves within minutes, so the drain is framed by both (absent before). */
   zaddAround?: { before: number | null; after: number | null };
+  /**
+   * CPU per mailbox write over the drain, by process, and the writes per second the machine's cores could do at that
+   * cost if all of them did nothing else (absent before it was measured).
+   */
+  cpuPerWrite?: {
+    redisMicros: number;
+    workerMicros: number;
+    postgresMicros: number;
+    cores: number;
+    coresBound: number;
+  };
   /** writesPerSec per master / zaddPerSec: one Redis against one Redis. */
   ratioToZadd: number | null;
   fanoutConcurrency: number | null;

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -8,6 +9,7 @@ import { mapLimit } from './bench.lanes.js';
 import { drain } from './bench.stack.js';
 import type { FanoutThroughput } from './bench.summary.js';
 import { redisBenchmarkZadd } from './redis.benchmark.js';
+import { cpuMicrosOf, postgresPids } from './process.cpu.js';
 import { addSpends, costBetween, perMaster, spendOf } from './redis.cost.js';
 import { addressOf, tagOn, type RedisTarget } from './redis.target.js';
 
@@ -35,7 +37,7 @@ async function zaddLimit(target: RedisTarget, prefix: string, log: (line: string
 export async function measureFanoutThroughput(
   api: ApiClient,
   credentials: Credentials,
-  redis: { target: RedisTarget; prefix: string },
+  redis: { target: RedisTarget; prefix: string; workerPids: readonly number[] },
   targetWrites: number,
   publishMs: number,
   fanoutConcurrency: number | null,
@@ -62,6 +64,8 @@ export async function measureFanoutThroughput(
   let spentAfter: Awaited<ReturnType<typeof spendOf>>;
   let replicasBefore: Awaited<ReturnType<typeof spendOf>>;
   let replicasAfter: Awaited<ReturnType<typeof spendOf>>;
+  let cpuBefore: ReturnType<typeof processCpu>;
+  let cpuAfter: ReturnType<typeof processCpu>;
   try {
     await queue.pause();
     await mapLimit(posts, 16, (author) => api.post(author.token, `backlog post by u${author.id}`));
@@ -70,10 +74,12 @@ export async function measureFanoutThroughput(
     );
     before = await api.metricsSnapshots();
     [spentBefore, replicasBefore] = [await spendOf(target.masters), await spendOf(target.replicas)];
+    cpuBefore = processCpu(redis.workerPids);
     const started = performance.now();
     await queue.resume();
     await drain(api, 'fan-out backlog', log, 50);
     seconds = (performance.now() - started) / 1000;
+    cpuAfter = processCpu(redis.workerPids);
     [spentAfter, replicasAfter] = [await spendOf(target.masters), await spendOf(target.replicas)];
   } finally {
     await queue.resume();
@@ -111,6 +117,7 @@ export async function measureFanoutThroughput(
     writesPerSec,
     zaddPerSec,
     zaddAround: { before: zadd.perSec, after: zaddAfter.perSec },
+    cpuPerWrite: cpuPerWrite(redisCost.cpuMicrosPerEntry, cpuBefore, cpuAfter, writes),
     ratioToZadd: zaddPerSec ? Math.round((writesPerSec / masters / zaddPerSec) * 100) / 100 : null,
     fanoutConcurrency,
     redisCost,
@@ -122,4 +129,24 @@ export async function measureFanoutThroughput(
     perWorker,
     server: { series: server.series, counters: server.counters },
   };
+}
+
+/** CPU used so far by the workers and by PostgreSQL (µs). */
+function processCpu(workerPids: readonly number[]) {
+  return { workers: cpuMicrosOf(workerPids), postgres: cpuMicrosOf(postgresPids()) };
+}
+
+function cpuPerWrite(
+  redisMicros: number,
+  before: ReturnType<typeof processCpu>,
+  after: ReturnType<typeof processCpu>,
+  writes: number,
+): FanoutThroughput['cpuPerWrite'] {
+  if (writes === 0) return undefined;
+  const per = (micros: number) => Math.round((micros / writes) * 1000) / 1000;
+  const workerMicros = per(after.workers - before.workers);
+  const postgresMicros = per(after.postgres - before.postgres);
+  const cores = os.cpus().length;
+  const coresBound = Math.round((cores * 1e6) / (redisMicros + workerMicros + postgresMicros));
+  return { redisMicros, workerMicros, postgresMicros, cores, coresBound };
 }

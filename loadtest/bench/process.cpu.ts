@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** /proc counts CPU time in clock ticks of USER_HZ, which Linux fixes at 100 for user space whatever the kernel's HZ. */
 const TICKS_PER_SECOND = 100;
@@ -22,4 +22,26 @@ export function cpuMicrosOf(pids: readonly number[]): number {
     ticks += Number(fields[11]) + Number(fields[12]);
   }
   return (ticks * 1e6) / TICKS_PER_SECOND;
+}
+
+/**
+ * The pids of every PostgreSQL process on this machine (the server and its backends, by their command name): the
+ * bench's database server is the machine's, which serves nothing else during a run.
+ */
+export function postgresPids(): number[] {
+  return pidsNamed('postgres');
+}
+
+/** The pids of the processes whose command name (/proc/<pid>/comm) is `name`. */
+export function pidsNamed(name: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) pids.push(Number(entry));
+    } catch {
+      // Gone since the directory was read.
+    }
+  }
+  return pids;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BenchSummary } from '../bench/bench.summary.js';
 import { serverCpu } from './report.cpu.js';
+import { renderMarkdown } from './report.markdown.js';
 
 const committed = () =>
   JSON.parse(
@@ -32,5 +33,21 @@ describe('the Server CPU per read section', () => {
     );
     expect(section).toMatch(/\| push \| 0\.400 \| 0\.800 \|/);
     expect(section).toMatch(/\| ceiling \| 0\.200 \| 0\.400 \|/);
+  });
+});
+
+describe('the fan-out section', () => {
+  it('adds up the CPU per write of every process the drain used, and what the cores could do at that cost', () => {
+    const s = committed();
+    s.fanout = {
+      ...s.fanout!,
+      zaddPerSec: 400_000,
+      cpuPerWrite: { redisMicros: 5, workerMicros: 4, postgresMicros: 1, cores: 2, coresBound: 200_000 },
+    };
+    expect(renderMarkdown(s)).toContain(
+      'CPU per mailbox write over the drain, by process: Redis 5 µs, the worker 4 µs, PostgreSQL 1 µs: 10.000 µs in ' +
+        "all. At that cost the machine's 2 cores, doing nothing else, could drain at most **200,000 writes/s** " +
+        '(0.50x the ZADD limit)',
+    );
   });
 });

@@ -26,6 +26,7 @@ export function fanout(s: BenchSummary): string {
       ? `Mailbox write per batch job (one script call per slot of followers, all in one round trip): p50 ${ms(write.p50Ms)} ms, p99 ${ms(write.p99Ms)} ms over ${count(write.count)} batches.`
       : '',
     redisCost(f),
+    machineCost(f),
   ]
     .filter(Boolean)
     .join('\n\n');
@@ -81,4 +82,21 @@ function redisCost(f: FanoutThroughput): string {
       c.byCommand.slice(0, 12).map((r) => [r.command, count(r.calls), r.callsPerEntry, r.microsPerEntry]),
     ),
   ].join('\n\n');
+}
+
+/**
+ * The drain's CPU per write on every process it needs: the ZADD reference needs one Redis and its client, the drain
+ * also a worker and PostgreSQL, all on the same cores; what they add up to bounds the writes per second here.
+ */
+function machineCost(f: FanoutThroughput): string {
+  const c = f.cpuPerWrite;
+  if (!c) return '';
+  const total = c.redisMicros + c.workerMicros + c.postgresMicros;
+  return (
+    `CPU per mailbox write over the drain, by process: Redis ${c.redisMicros} µs, the ${workers(f)} ` +
+    `${c.workerMicros} µs, PostgreSQL ${c.postgresMicros} µs: ${total.toFixed(3)} µs in all. At that cost the ` +
+    `machine's ${c.cores} cores, doing nothing else, could drain at most **${count(c.coresBound)} writes/s** ` +
+    `(${f.zaddPerSec ? `${(c.coresBound / f.zaddPerSec).toFixed(2)}x the ZADD limit` : 'no ZADD limit measured'}); ` +
+    'the ZADD reference runs only Redis and its client.'
+  );
 }
