@@ -27,10 +27,22 @@ local WINDOW, DEEP = 64, 16
 local function rpushAll(key, members)
   for i = 1, #members, 1000 do redis.call('RPUSH', key, unpack(members, i, math.min(i + 999, #members))) end
 end
--- Members sorted newest first, without duplicates, at or above the floor's key (not the sentinel).
+-- Members sorted newest first, without duplicates, at or above the floor's key (not the sentinel). A prefix of
+-- deliveries that came in post order already is (newest pushed last, so first): one pass instead of a sort.
 local function newestFirst(members, low)
+  local out = {}
+  local ordered = true
+  for i = 2, #members do
+    if members[i - 1] <= members[i] then ordered = false break end
+  end
+  if ordered then
+    for i = 1, #members do
+      if members[i] >= low then out[#out + 1] = members[i] end
+    end
+    return out
+  end
   table.sort(members)
-  local out, last = {}, nil
+  local last = nil
   for i = #members, 1, -1 do
     local m = members[i]
     if m ~= last and m >= low then out[#out + 1] = m end

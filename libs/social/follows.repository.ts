@@ -74,14 +74,21 @@ export class FollowsRepository {
     return rows.map((r) => r.follower_id);
   }
 
-  /** Followers in the keyset range (after, through]; either end may be open. */
+  /**
+   * Followers in the keyset range (after, through]; either end may be open. In no particular order. One text value
+   * of ids joined by commas, not a row per follower: a batch is up to FANOUT_BATCH_SIZE followers, and a row each
+   * cost the worker ~0.7 µs of parsing and garbage per mailbox write, a quarter of its CPU in the bench's backlog
+   * drain (PostgreSQL's own cost stays about the same).
+   */
   async followersInRange(authorId: string, after: string | null, through: string | null): Promise<string[]> {
-    const rows = await this.prisma.prepared<{ follower_id: string }>(
+    const rows = await this.prisma.prepared<{ ids: string | null }>(
       'follows-in-range',
-      'SELECT follower_id FROM follows WHERE followee_id = $1 AND follower_id > $2 AND follower_id <= $3 ORDER BY follower_id',
+      `SELECT string_agg(follower_id::text, ',') AS ids FROM follows
+       WHERE followee_id = $1 AND follower_id > $2 AND follower_id <= $3`,
       [authorId, after ?? '0', through ?? MAX_ID.toString()],
     );
-    return rows.map((r) => r.follower_id);
+    const ids = rows[0]?.ids;
+    return ids ? ids.split(',') : [];
   }
 
   /**
