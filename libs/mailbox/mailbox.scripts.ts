@@ -25,6 +25,9 @@ import { SETTLE } from './mailbox.settle.js';
  */
 export const DELIVER = `${SETTLE}
 local cap, slack, given, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+-- A settle every slack members pushed, counted from a full mailbox's length (what a settle trims it back to), so a
+-- full mailbox settles every slack deliveries whatever the cap, not at the next multiple of slack (1 to slack away).
+local full = cap + 1
 local members = {unpack(ARGV, 5, 4 + n)}
 local mbPre, msPre, fwPre = ARGV[5 + n], ARGV[6 + n], ARGV[7 + n]
 local skipped = {}
@@ -38,7 +41,7 @@ for owner in string.gmatch(ARGV[8 + n], '[^,]+') do
       local ms = msPre .. owner
       if given > tonumber(redis.call('HGET', ms, 'floor') or '0') then redis.call('HSET', ms, 'floor', ARGV[3]) end
       settle(mb, ms, fwPre .. owner, owner, cap)
-    elseif math.floor(len / slack) ~= math.floor((len - n) / slack) then
+    elseif math.floor((len - full) / slack) ~= math.floor((len - n - full) / slack) then
       settle(mb, msPre .. owner, fwPre .. owner, owner, cap)
     end
   end

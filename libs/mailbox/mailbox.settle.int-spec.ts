@@ -19,13 +19,13 @@ const entriesOf = (ids: number[]) => ids.map((postId) => ({ postId: String(postI
 const deliver = (me: string, ids: number[]) => store.deliver([me], entriesOf(ids), CAP);
 
 /** A built mailbox of a fresh owner (following AUTHOR) holding `held`. */
-async function mailboxHolding(held: number[]): Promise<string> {
+async function mailboxHolding(held: number[], cap = CAP): Promise<string> {
   owner += 1;
   const me = String(7_000_000_000 + process.pid * 1000 + owner);
   const token = await store.beginBuild(me);
   expect(await store.setFollowees(me, token, [AUTHOR], [])).toBe(true);
   const entries = entriesOf([...held].sort((a, b) => b - a));
-  expect(await store.finishBuild(me, { token, epoch: 1, cap: CAP, entries })).toBe(true);
+  expect(await store.finishBuild(me, { token, epoch: 1, cap, entries })).toBe(true);
   return me;
 }
 
@@ -88,6 +88,38 @@ describe('settling a mailbox', () => {
         await expectSettled(me, delivered);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  // A settle's cost is spread over `slack` deliveries only if that many come between two settles. Counted from the
+  // list's length alone (the way before), a full mailbox trimmed back to cap + 1 settled at the next multiple of slack:
+  // after 1 delivery when cap + 2 is one, so every single delivery settled and trimmed it.
+  it('settles a full mailbox once every slack deliveries, whatever its cap', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 8, max: 300 }), fc.boolean(), async (size, awkward) => {
+        const slack = settleSlack(size);
+        // Half of the runs take the caps that settled at every delivery: cap + 2 a multiple of slack.
+        const cap = awkward ? Math.max(slack, Math.ceil((size + 2) / slack) * slack - 2) : size;
+        const me = await mailboxHolding(
+          Array.from({ length: cap + 5 }, (_, i) => i + 1),
+          cap,
+        );
+        const key = redis.keys.mailbox(me);
+        const unsorted = async () =>
+          (await redis.client.llen(key)) - Number(await redis.client.hget(redis.keys.mailboxState(me), 'sorted'));
+        let next = 1_000;
+        for (let round = 0; round < 2; round++) {
+          for (let i = 1; i < settleSlack(cap); i++) {
+            await store.deliver([me], entriesOf([next++]), cap);
+            expect(await unsorted()).toBe(i);
+          }
+          await store.deliver([me], entriesOf([next++]), cap);
+          expect(await unsorted()).toBe(0);
+          expect(await redis.client.llen(key)).toBe(cap + 1);
+        }
+        await redis.client.del(key, redis.keys.mailboxState(me), redis.keys.following(me));
+      }),
+      { numRuns: 30 },
     );
   });
 });
