@@ -11,10 +11,24 @@ describe('mergeDeliveries', () => {
       { owners: ['2', '3', '4'], member: '0000000000000010:8' },
       { owners: ['3'], member: '0000000000000020:9' },
     ]);
-    expect(groups).toEqual([
+    const byFirstOwner = (a: DeliveryGroup, b: DeliveryGroup) => a.owners[0]!.localeCompare(b.owners[0]!);
+    expect(groups.sort(byFirstOwner)).toEqual([
       { members: ['0000000000000020:9'], owners: ['1'] },
       { members: ['0000000000000010:8', '0000000000000020:9'], owners: ['2', '3'] },
       { members: ['0000000000000010:8'], owners: ['4'] },
+    ]);
+  });
+
+  // A repeat is the same member, not one whose text ends the owner's last: 'b' after 'ab' is a member of its own.
+  it('keeps a member whose text ends the one before it, and drops true repeats', () => {
+    const groups = mergeDeliveries([
+      { owners: ['1', '2'], member: 'b' },
+      { owners: ['1'], member: 'ab' },
+      { owners: ['1', '2'], member: 'b' },
+    ]);
+    expect(groups).toEqual([
+      { members: ['ab', 'b'], owners: ['1'] },
+      { members: ['b'], owners: ['2'] },
     ]);
   });
 });
