@@ -102,6 +102,20 @@ describe('MailboxStore on Redis', () => {
     expect(await ids(me)).toEqual([30, 20]);
   });
 
+  // A backfill of an author with fewer posts than the cap has no floor to give: it must still settle at once, not lie
+  // in the unsorted prefix (which every read takes whole) until a later delivery's settle.
+  it('settles a backfill of old posts at once, with or without a floor', async () => {
+    const held = Array.from({ length: 40 }, (_, i) => entry(1000 - i * 10, '8'));
+    for (const floor of ['0', '5']) {
+      const me = await freshMailbox(['7', '8'], { held });
+      await store.deliver([me], posts('7', [995, 975, 955, 5]), 800, floor);
+      const list = await redis.client.lrange(redis.keys.mailbox(me), 0, -1);
+      expect(Number(await redis.client.hget(redis.keys.mailboxState(me), 'sorted'))).toBe(list.length);
+      expect(list.length).toBe(40 + 4 + 1);
+      expect(await ids(me, null, 5)).toEqual([1000, 995, 990, 980, 975]);
+    }
+  });
+
   it('retracts every post of an unfollowed author and refuses their later deliveries', async () => {
     const me = await freshMailbox(['7', '8'], { held: [entry(3, '7'), entry(2, '8'), entry(1, '7')] });
     await store.deliver([me], posts('7', [4]), 800);
