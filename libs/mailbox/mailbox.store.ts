@@ -110,7 +110,7 @@ export class MailboxStore implements OnModuleInit {
    * in writes (else its members'), and it settles each mailbox at once: a slack of 1. Counted by slack, a backfill of
    * an author's old posts without a floor (fewer posts than the cap) lay in the unsorted prefix until some later
    * delivery's settle: every read took them all (up to `cap` of them), and that settle merged them deep into the list
-   * by binary search (in the bench, a backlog drain after a demotion paid 0.3-0.5 LINDEX a write for it, 4.1-4.8 µs of
+   * by binary search (in the bench, a backlog drain after a demotion paid 0.3-0.5 LINDEX a write for it, 4.1-6.1 µs of
    * Redis a write instead of 2.5-3). Resolves to the owners skipped (without a mailbox).
    */
   private async send(groups: DeliveryGroup[], cap: number, backfill?: { floor: string; cost: number }) {
