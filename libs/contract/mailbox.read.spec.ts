@@ -30,6 +30,17 @@ describe('decodeMailboxRead', () => {
     expect(read).toMatchObject({ exhausted: true, bound: '20', floor: '20' });
   });
 
+  // Found by the delivery races: a backfill had raised the floor to 52 over 51, left in the sorted part. The reader
+  // at the floor must learn the mailbox has nothing more there, not get the floor back as the next bound.
+  it('counts the mailbox as run out at its floor when what is left of the sorted part lies below it', () => {
+    const read = decodeMailboxRead(['52', [m(51, '3470')], [], []], '52', 1);
+    expect(ids(read)).toEqual([]);
+    expect(read).toMatchObject({ exhausted: true, bound: '52' });
+    const above = decodeMailboxRead(['52', [m(56), m(55), m(51)], [], []], '57', 3);
+    expect(ids(above)).toEqual([56, 55]);
+    expect(above).toMatchObject({ exhausted: true, bound: '52' });
+  });
+
   it('decodes zero-padded members back to plain ids', () => {
     const read = decodeMailboxRead(['0', [m(374226800148481, '42')], [], []], null, 5);
     expect(read.valid && read.entries).toEqual([{ postId: '374226800148481', authorId: '42' }]);

@@ -89,8 +89,12 @@ export function decodeMailboxRead(reply: unknown, before: string | null, want: n
   if (parts.length === 1) return { valid: false };
   const [floor, suffix, prefix, pullFollowees] = parts as [string, string[], string[], string[]];
   const below = suffix[suffix.length - 1] === MAILBOX_SENTINEL ? suffix.slice(0, -1) : suffix;
-  const exhausted = below.length < want;
-  const low = Math.max(Number(floor), exhausted ? 0 : Number(entryOf(below[want - 1]!).postId));
+  // Members below the floor may lie in the sorted part (a backfill raised the floor over them) and do not count: the
+  // mailbox has run out when fewer than `want` lie at or above it. Counted, a page starting at the floor was "not
+  // exhausted" and bounded at the floor itself, so the reader asked again for the same page, forever.
+  const last = below.length >= want ? Number(entryOf(below[want - 1]!).postId) : -1;
+  const exhausted = last < Number(floor) || below.length < want;
+  const low = Math.max(Number(floor), exhausted ? 0 : last);
   const high = before === null ? Infinity : Number(before);
   const seen = new Set<number>();
   const keyed: { id: number; entry: MailboxEntry }[] = [];
