@@ -93,7 +93,7 @@ export function decodeMailboxRead(reply: unknown, before: string | null, want: n
   // mailbox has run out when fewer than `want` lie at or above it. Counted, a page starting at the floor was "not
   // exhausted" and bounded at the floor itself, so the reader asked again for the same page, forever.
   const last = below.length >= want ? Number(entryOf(below[want - 1]!).postId) : -1;
-  const exhausted = last < Number(floor) || below.length < want;
+  const exhausted = last < Number(floor);
   const low = Math.max(Number(floor), exhausted ? 0 : last);
   const high = before === null ? Infinity : Number(before);
   const seen = new Set<number>();

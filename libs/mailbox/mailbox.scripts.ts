@@ -17,10 +17,10 @@ import { SETTLE } from './mailbox.settle.js';
 
 /**
  * Posts to many owners of one slot. KEYS[1]: one of the owners' mailboxes (it routes the call to the slot's node);
- * ARGV: cap, slack (members pushed between settles; 1 settles at once, as a backfill does), floor, member count, members
- * (oldest first), then the slot's key prefixes of mailbox, state and
- * following set (each owner's key is prefix .. owner id, so all are in KEYS[1]'s slot), then the owners' ids joined
- * by commas: a few bytes per owner instead of three keys. Skips owners without a mailbox (never built, or lost with
+ * ARGV: cap, slack (members pushed between settles; 1 settles at once, as a backfill does), floor, member count,
+ * members (oldest first), then the slot's key prefixes of mailbox, state and following set (each owner's key is
+ * prefix .. owner id, so all are in KEYS[1]'s slot), then the owners' ids joined by commas: a few bytes per owner
+ * instead of three keys. Skips owners without a mailbox (never built, or lost with
  * Redis: a rebuild will make it). A backfill of an author's newest posts passes the lowest of them as floor when the
  * author may have older ones. Returns the owners skipped (usually none: a short reply).
  */
