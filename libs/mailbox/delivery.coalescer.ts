@@ -49,7 +49,7 @@ function endsWithMember(key: string, member: string): boolean {
 
 /**
  * Single posts' deliveries that queue while Redis is busy go out together: an owner that several of them reach is
- * written once, with all of their members in one LPUSHX (the bench's backlog: eight posts of well-followed authors
+ * written once, with all of their members in one RPUSHX (the bench's backlog: eight posts of well-followed authors
  * reach each owner 2.3 times). Most of a mailbox write's cost in Redis is finding the list and its head, not the
  * member (on a private Redis one DELIVER of 4 members an owner cost 2.5 µs a member against 3.3 for one), so that is
  * Redis time saved exactly when Redis is what the fan-out waits for. A delivery that finds the budget free goes out at

@@ -4,23 +4,23 @@ import { SETTLE } from './mailbox.settle.js';
 // the hash tag of the user's shard: the mailbox list, its state hash, the following set (whose posts the mailbox may
 // hold) and the followed pull-mode authors. The state:
 //   epoch   mailbox epoch the mailbox was built for; reads of another epoch are refused
-//   sorted  length of the sorted suffix, the sentinel included (what is above it is the unsorted prefix)
+//   sorted  length of the sorted part, the sentinel included (what lies after it is the unsorted recent part)
 //   floor   post ids below it may be missing (trimmed, or older than a backfill took); reads go to PostgreSQL there
 //   build   token of a rebuild in progress ('' when none); a mailbox being rebuilt is never read
 //   dirty   '1' when the following sets changed during the rebuild (a follow, an unfollow, a followed author entering
 //           pull mode), which must then start over
-//   blen    the list's length when the rebuild's following set was written: what is pushed above it is kept
-// A delivery is one LPUSHX per owner, unchecked: the following set is checked where it costs once for many
-// deliveries, when a settle moves the prefix into the sorted suffix and when a read takes the prefix. So a post of
-// someone the owner unfollowed meanwhile (a batch that read the followers before the unfollow) is never read and is
-// dropped by the next settle; an unfollow removes the author and their posts from the suffix in the same script.
+//   blen    the list's length when the rebuild's following set was written: what is pushed after it is kept
+// A delivery is one RPUSHX per owner, unchecked, and settles do not check either: reads filter what they return by
+// the following set (see READ). So a post of someone the owner unfollowed meanwhile (a batch that read the followers
+// before the unfollow) is never read, and lies in the list until trimmed; an unfollow removes the author and the
+// posts it finds in the same script, so the list does not fill with them.
 
 /**
  * Posts to many owners of one slot. KEYS[1]: one of the owners' mailboxes (it routes the call to the slot's node);
  * ARGV: cap, slack (members pushed between settles; 1 settles at once, as a backfill does), floor, member count,
- * members (oldest first), then the slot's key prefixes of mailbox, state and following set (each owner's key is
+ * members (oldest first), then the slot's key prefixes of mailbox and state (each owner's key is
  * prefix .. owner id, so all are in KEYS[1]'s slot), then the owners' ids joined by commas: a few bytes per owner
- * instead of three keys. Skips owners without a mailbox (never built, or lost with
+ * instead of two keys. Skips owners without a mailbox (never built, or lost with
  * Redis: a rebuild will make it). A backfill of an author's newest posts passes the lowest of them as floor when the
  * author may have older ones. Returns the owners skipped (usually none: a short reply).
  */
@@ -30,20 +30,20 @@ local cap, slack, given, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV
 -- full mailbox settles every slack deliveries whatever the cap, not at the next multiple of slack (1 to slack away).
 local full = cap + 1
 local members = {unpack(ARGV, 5, 4 + n)}
-local mbPre, msPre, fwPre = ARGV[5 + n], ARGV[6 + n], ARGV[7 + n]
+local mbPre, msPre = ARGV[5 + n], ARGV[6 + n]
 local skipped = {}
-for owner in string.gmatch(ARGV[8 + n], '[^,]+') do
+for owner in string.gmatch(ARGV[7 + n], '[^,]+') do
   local mb = mbPre .. owner
-  local len = redis.call('LPUSHX', mb, unpack(members))
+  local len = redis.call('RPUSHX', mb, unpack(members))
   if len == 0 then
     skipped[#skipped + 1] = owner
   else
     if given > 0 then
       local ms = msPre .. owner
       if given > tonumber(redis.call('HGET', ms, 'floor') or '0') then redis.call('HSET', ms, 'floor', ARGV[3]) end
-      settle(mb, ms, fwPre .. owner, owner, cap)
+      settle(mb, ms, cap)
     elseif math.floor((len - full) / slack) ~= math.floor((len - n - full) / slack) then
-      settle(mb, msPre .. owner, fwPre .. owner, owner, cap)
+      settle(mb, msPre .. owner, cap)
     end
   end
 end
@@ -74,13 +74,13 @@ if st[1] and st[1] ~= '' then
   return 0
 end
 local all = redis.call('LRANGE', KEYS[1], 0, -1)
-local u = #all - tonumber(st[2] or '1')
+local sorted = tonumber(st[2] or '1')
 local tail = ':' .. ARGV[1]
 local kept, keptSorted = {}, 0
 for i, m in ipairs(all) do
   if m:sub(-#tail) ~= tail then
     kept[#kept + 1] = m
-    if i > u then keptSorted = keptSorted + 1 end
+    if i <= sorted then keptSorted = keptSorted + 1 end
   end
 end
 if #kept == #all then return 0 end
@@ -129,22 +129,16 @@ export const FINISH_BUILD = `${SETTLE}
 local st = redis.call('HMGET', KEYS[2], 'build', 'dirty', 'blen')
 if st[1] ~= ARGV[1] or st[2] == '1' or not st[3] then return 0 end
 local cap = tonumber(ARGV[3])
-local len = redis.call('LLEN', KEYS[1])
-local all = {}
-if len > tonumber(st[3]) then
-  all = followedOnly(KEYS[3], ARGV[4], redis.call('LRANGE', KEYS[1], 0, len - tonumber(st[3]) - 1))
-end
+local all = followedOnly(KEYS[3], ARGV[4], redis.call('LRANGE', KEYS[1], tonumber(st[3]), -1))
 for i = 5, #ARGV do all[#all + 1] = ARGV[i] end
-local members = newestFirst(all, keyOf(1))
-local floor = 0
-if #members > cap then
-  floor = idOf(members[cap + 1]) + 1
-  for i = #members, cap + 1, -1 do members[i] = nil end
-end
-members[#members + 1] = '0'
+local members = oldestFirst(all, keyOf(1))
+local floor, over = 0, #members - cap
+if over > 0 then floor = idOf(members[over]) + 1 end
+local list = {'0'}
+for i = math.max(1, over + 1), #members do list[#list + 1] = members[i] end
 redis.call('DEL', KEYS[1])
-rpushAll(KEYS[1], members)
-redis.call('HSET', KEYS[2], 'epoch', ARGV[2], 'build', '', 'dirty', '0', 'floor', fmt(floor), 'sorted', #members)
+rpushAll(KEYS[1], list)
+redis.call('HSET', KEYS[2], 'epoch', ARGV[2], 'build', '', 'dirty', '0', 'floor', fmt(floor), 'sorted', #list)
 redis.call('HDEL', KEYS[2], 'blen')
 return 1
 `;

@@ -29,13 +29,13 @@ async function mailboxHolding(held: number[], cap = CAP): Promise<string> {
   return me;
 }
 
-/** The sorted part sorted without repeats and ending in the sentinel; a read gives every post at or above the floor. */
+/** The sorted part sorted without repeats and starting with the sentinel; a read gives every post at or above the floor. */
 async function expectSettled(me: string, delivered: number[]): Promise<void> {
   const list = await redis.client.lrange(redis.keys.mailbox(me), 0, -1);
   const sorted = Number(await redis.client.hget(redis.keys.mailboxState(me), 'sorted'));
-  const suffix = list.slice(list.length - sorted);
-  expect(suffix[suffix.length - 1]).toBe(MAILBOX_SENTINEL);
-  for (let i = 1; i < suffix.length - 1; i++) expect(suffix[i - 1]! > suffix[i]!).toBe(true);
+  const part = list.slice(0, sorted);
+  expect(part[0]).toBe(MAILBOX_SENTINEL);
+  for (let i = 2; i < part.length; i++) expect(part[i - 1]! < part[i]!).toBe(true);
   expect(list.length - sorted).toBeLessThan(settleSlack(CAP) + 40);
   const read = await store.read(me, 1, null, 10_000);
   if (!read.valid) throw new Error('mailbox not valid');

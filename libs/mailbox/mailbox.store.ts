@@ -27,7 +27,7 @@ const PIPELINE_WRITES = 10_000;
  * At most this many writes of one process in flight on Redis (see WriteBudget), about 15-20 ms of its work: single
  * posts' deliveries that wait for room are merged (DeliveryCoalescer) into batches of up to PIPELINE_WRITES. Measured
  * on the bench's backlog drain at FANOUT_CONCURRENCY 32 (the default): with 16,000 in flight little waited (0.88
- * LPUSHX a write, 5.0-5.7 µs of Redis CPU a write); with 4,000, 0.65 LPUSHX and 4.2-4.4 µs a write, at the same
+ * pushes a write, 5.0-5.7 µs of Redis CPU a write); with 4,000, 0.65 pushes and 4.2-4.4 µs a write, at the same
  * writes per second (2,500 merged no more). At 8 few deliveries wait and little merges (0.95).
  */
 const WRITES_IN_FLIGHT = 4_000;
@@ -122,11 +122,7 @@ export class MailboxStore implements OnModuleInit {
       (owner) => keys.mailbox(owner),
       (pipeline, slotOwners) => {
         const first = slotOwners[0]!;
-        const prefixes = [
-          keys.userKeyPrefix('mb', first),
-          keys.userKeyPrefix('ms', first),
-          keys.userKeyPrefix('fw', first),
-        ];
+        const prefixes = [keys.userKeyPrefix('mb', first), keys.userKeyPrefix('ms', first)];
         for (const [group, owners] of this.byGroup(slotOwners, groupOf)) {
           const { members } = group;
           const cost = backfill?.cost ?? members.length;

@@ -3,8 +3,12 @@ import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { serversOf } from './redis.connections.js';
 import { RedisService } from './redis.service.js';
 
-/** What this build writes under a prefix; a process that finds another refuses to start. */
-export const MAILBOX_LAYOUT = 'mailbox-list/1';
+/**
+ * What this build writes under a prefix; a process that finds another refuses to start. 2: settles keep posts of
+ * authors the owner does not follow (reads filter them), which a reader of layout 1 would show. 3: mailboxes newest at
+ * the tail.
+ */
+export const MAILBOX_LAYOUT = 'mailbox-list/3';
 
 /**
  * The Redis settings the design relies on, checked when a process starts (README, "Redis settings"):

@@ -56,16 +56,16 @@ const spend = (cpuMicros: number, commands: Record<string, [number, number]>): R
 describe('Redis figures over the masters', () => {
   it("adds the masters' CPU and commandstats into one Redis", () => {
     const sum = addSpends([
-      spend(1000, { lpushx: [10, 50], evalsha: [2, 80] }),
-      spend(3000, { lpushx: [30, 150], wait: [2, 4] }),
+      spend(1000, { rpushx: [10, 50], evalsha: [2, 80] }),
+      spend(3000, { rpushx: [30, 150], wait: [2, 4] }),
     ]);
-    expect(sum).toEqual(spend(4000, { lpushx: [40, 200], evalsha: [2, 80], wait: [2, 4] }));
+    expect(sum).toEqual(spend(4000, { rpushx: [40, 200], evalsha: [2, 80], wait: [2, 4] }));
     expect(addSpends([])).toEqual({ cpuMicros: 0, commands: {} });
   });
 
-  it('gives each master its writes (LPUSHX calls), their rate and its CPU per write and per core', () => {
-    const before = [spend(1_000_000, { lpushx: [100, 0] }), spend(0, {})];
-    const after = [spend(1_500_000, { lpushx: [100_100, 0] }), spend(250_000, { lpushx: [50_000, 0] })];
+  it('gives each master its writes (RPUSHX calls), their rate and its CPU per write and per core', () => {
+    const before = [spend(1_000_000, { rpushx: [100, 0] }), spend(0, {})];
+    const after = [spend(1_500_000, { rpushx: [100_100, 0] }), spend(250_000, { rpushx: [50_000, 0] })];
     expect(perMaster(['127.0.0.1:7001', '127.0.0.1:7002'], before, after, 2)).toEqual([
       {
         node: '127.0.0.1:7001',

@@ -107,7 +107,7 @@ export interface FanoutThroughput {
   zaddOn?: string;
   /** Masters the writes went to (1: one Redis). */
   masters?: number;
-  /** Each master's writes (LPUSHX calls of the delivery script), their rate and its CPU over the drain. */
+  /** Each master's writes (RPUSHX calls of the delivery script), their rate and its CPU over the drain. */
   perMaster?: MasterShare[];
   /** The replicas' CPU over the drain per write, all added; null without replicas. */
   replicaCpuMicrosPerWrite?: number | null;

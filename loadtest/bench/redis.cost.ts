@@ -63,10 +63,10 @@ export function addSpends(spends: readonly RedisSpend[]): RedisSpend {
   return { cpuMicros: spends.reduce((sum, s) => sum + s.cpuMicros, 0), commands };
 }
 
-/** The command a mailbox write is: the delivery script's one LPUSHX per follower (libs/mailbox), counted by Redis. */
-export const WRITE_COMMAND = 'lpushx';
+/** The command a mailbox write is: the delivery script's one RPUSHX per follower (libs/mailbox), counted by Redis. */
+export const WRITE_COMMAND = 'rpushx';
 
-/** What one master did over the drain: its mailbox writes (LPUSHX calls inside the delivery script) and its CPU. */
+/** What one master did over the drain: its mailbox writes (RPUSHX calls inside the delivery script) and its CPU. */
 export interface MasterShare {
   /** `host:port` */
   node: string;

@@ -125,7 +125,7 @@ function fanoutTables(s: BenchSummary, figures: readonly DeploymentFigures[]): s
       rows,
     ),
     masters.length
-      ? 'Each master over the drain: its mailbox writes (the LPUSHX calls of the delivery script, INFO commandstats), ' +
+      ? 'Each master over the drain: its mailbox writes (the RPUSHX calls of the delivery script, INFO commandstats), ' +
         'their rate, its CPU per write, and how much of one core it used.'
       : '',
     masters.length

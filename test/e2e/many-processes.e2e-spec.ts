@@ -137,7 +137,7 @@ describe('two API processes and three workers on one deployment', () => {
   it('fans each post out exactly once, over every worker, with the batch size changed at run time', async () => {
     await patch(0, { strategy: 'push', celebrityThreshold: 1_000_000 });
     await settle();
-    // A delivery writes only into built mailboxes (LPUSHX): with every one built, a post's writes are exactly its
+    // A delivery writes only into built mailboxes (RPUSHX): with every one built, a post's writes are exactly its
     // followers plus its author, and anything more is a second delivery.
     const owners = users.filter((_, u) => u === 0 || follows.has(`${u}>0`));
     const built = await Promise.all(owners.map((u) => redis.exists(keys.mailbox(u.id))));

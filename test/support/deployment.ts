@@ -72,7 +72,7 @@ export function workOf(snapshot: ProcessSnapshot | undefined): Work {
   return {
     plans: count(SERIES.stage('plan'), 'post.created'),
     batches: count(SERIES.stage('batch'), 'deliver'),
-    // LPUSHX pushes, counted as the DELIVER script returns them: a second delivery of a post counts again, even
+    // RPUSHX pushes, counted as the DELIVER script returns them: a second delivery of a post counts again, even
     // though the next settle drops the duplicate from the list.
     writes: view.counters.find((c) => c.name === SERIES.mailboxWrites && c.labels.detail === 'deliver')?.value ?? 0,
   };
