@@ -201,9 +201,9 @@ describe('MailboxStore on Redis', () => {
     const pipeline = vi.spyOn(redis.client, 'pipeline');
     try {
       expect(await store.deliver(owners, many, 800)).toBe(40 * 300);
-      // 10,000 writes a pipeline, an owner of a backfill counting its 300 posts and the cap (it merges into the whole
-      // list): 9 owners a pipeline, so five for 40 owners.
-      expect(pipeline).toHaveBeenCalledTimes(5);
+      // 5,000 writes a pipeline, an owner of a backfill counting its 300 posts and the cap (it merges into the whole
+      // list): 4 owners a pipeline, so ten for 40 owners.
+      expect(pipeline).toHaveBeenCalledTimes(10);
       pipeline.mockClear();
       // One post (a fan-out's delivery, settled every few dozen): all 40 owners in one pipeline.
       expect(await store.deliver(owners, posts('7', [6000]), 800)).toBe(40);

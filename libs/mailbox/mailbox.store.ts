@@ -17,20 +17,22 @@ const DELIVER_WRITES = 2000;
 
 /**
  * At most this many owner × member writes go out in one pipeline; more wait for it to be answered. A delivery of one
- * post (a batch of 2,000 followers) is one pipeline; a demotion's or a backfill's many posts settle each mailbox at
- * once (up to ~200 µs of Redis an owner), and sent whole, eight such batches at once queued seconds of work on Redis:
- * every command behind them timed out (REDIS_COMMAND_TIMEOUT_MS), jobs retried and sent it all again.
+ * post (a batch of 2,000 followers) is one pipeline or two; a demotion's or a backfill's many posts settle each
+ * mailbox at once (up to ~200 µs of Redis an owner), and sent whole, eight such batches at once queued seconds of work
+ * on Redis: every command behind them timed out (REDIS_COMMAND_TIMEOUT_MS), jobs retried and sent it all again.
  */
-const PIPELINE_WRITES = 10_000;
+const PIPELINE_WRITES = 5_000;
 
 /**
- * At most this many writes of one process in flight on Redis (see WriteBudget), about 15-20 ms of its work: single
- * posts' deliveries that wait for room are merged (DeliveryCoalescer) into batches of up to PIPELINE_WRITES. Measured
- * on the bench's backlog drain at FANOUT_CONCURRENCY 32 (the default): with 16,000 in flight little waited (0.88
- * pushes a write, 5.0-5.7 µs of Redis CPU a write); with 4,000, 0.65 pushes and 4.2-4.4 µs a write, at the same
- * writes per second (2,500 merged no more). At 8 few deliveries wait and little merges (0.95).
+ * At most this many writes of one process in flight on Redis (see WriteBudget), about 20 ms of its work: single posts'
+ * deliveries that wait for room are merged (DeliveryCoalescer) into batches of up to PIPELINE_WRITES. Room for two
+ * such batches lets the worker build and send the next while Redis runs the last, instead of each waiting for the
+ * other. Measured on the bench's backlog drain (1-min fan-out bench, 3 rounds alternated, FANOUT_CONCURRENCY 32):
+ * 10,000 in flight in batches of 5,000: 335-383k writes/s (0.47-0.50x the same-run ZADD), 0.89-0.92 pushes a write;
+ * 4,000 in flight in batches of 10,000 (the value before; one batch at a time, merging more): 289-318k/s
+ * (0.35-0.41x), 0.65 pushes a write, though Redis spent ~0.2 µs a write less; 9,000 in batches of 3,000: 333-374k/s.
  */
-const WRITES_IN_FLIGHT = 4_000;
+const WRITES_IN_FLIGHT = 10_000;
 
 type ScriptName =
   | 'mailboxDeliver'
