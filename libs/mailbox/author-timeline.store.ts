@@ -81,15 +81,15 @@ export class AuthorTimelineStore implements OnModuleInit {
   }
 
   /**
-   * The current version of each author's timeline, from the shards' versions hashes (one plain HMGET per slot, all in
-   * one round trip); undefined for a timeline not built, or built before versions were published.
+   * The current version of each author's timeline, from the shards' versions hashes (one plain HMGET per slot, all
+   * sent at once); undefined for a timeline not built, or built before versions were published.
    */
   async versions(authorIds: string[]): Promise<(string | undefined)[]> {
     const keys = this.redis.keys;
     const byAuthor = await this.redis.valuesPerSlot<string, string | null>(
       authorIds,
       (id) => keys.authorVersions(id),
-      (pipeline, group) => pipeline.hmget(keys.authorVersions(group[0]!), ...group),
+      (client, group) => client.hmget(keys.authorVersions(group[0]!), ...group),
     );
     return authorIds.map((id) => byAuthor.get(id) ?? undefined);
   }

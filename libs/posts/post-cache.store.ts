@@ -42,7 +42,7 @@ export class PostCacheStore {
   }
 
   /**
-   * A page's posts: one MGET per slot (posts of a shard share one), all in one round trip. MGET rather than one GET
+   * A page's posts: one MGET per slot (posts of a shard share one), all sent at once. MGET rather than one GET
    * per post: about twice the read throughput (measured with the ceiling server, loadtest/ceiling).
    */
   async getMany(postIds: string[]): Promise<CachedPost[]> {
@@ -50,7 +50,7 @@ export class PostCacheStore {
     const found = await this.redis.valuesPerSlot<string, string | null>(
       postIds,
       (id) => keys.post(id),
-      (pipeline, group) => pipeline.mget(group.map((id) => keys.post(id))),
+      (client, group) => client.mget(group.map((id) => keys.post(id))),
     );
     return postIds.map((id) => {
       const value = found.get(id);
