@@ -60,6 +60,9 @@ describe('MailboxStore on Redis', () => {
     expect(all).not.toContain(10);
     // Pages below it: the filtered member does not cut a page short of what is there.
     expect(await ids(me, '100', 1)).toEqual([11]);
+    // A page whose last sorted member is the filtered one is complete down to it, and the mailbox not run out there:
+    // the reader goes on below it (to PostgreSQL past the floor), not past posts the mailbox holds.
+    expect(await page(me, '100', 2)).toMatchObject({ bound: '10', exhausted: false });
   });
 
   it('skips users without a mailbox (a rebuild will make it)', async () => {
