@@ -44,8 +44,36 @@ end
 `;
 
 /**
- * KEYS: mailbox, state, following, followed pull-mode authors. ARGV: epoch, before ('' for the newest), want, owner.
- * Returns {'invalid'} for a mailbox of another epoch or one being rebuilt, else {floor, edge, members, followed
+ * The reader's requests in the current window of `window` ms, on the counter @fastify/rate-limit keeps for the user
+ * (apps/api/src/rate.limits.ts): the same fixed window, started by the first request and never extended. Returns
+ * the count with this request and the window's milliseconds left.
+ */
+export const REQUEST_COUNT_LUA = `
+local function countRequest(key, window)
+  local n = redis.call('INCR', key)
+  local left = n > 1 and redis.call('PTTL', key) or -1
+  -- A counter without an expiry (its first request's PEXPIRE lost) would hold the user to it forever.
+  if left < 0 then redis.call('PEXPIRE', key, window); left = window end
+  return n, left
+end
+`;
+
+/** KEYS: the user's request counter. ARGV: window ms. Returns {count, ms left}. */
+export const COUNT_REQUEST = `${REQUEST_COUNT_LUA}
+local n, left = countRequest(KEYS[1], tonumber(ARGV[1]))
+return {n, left}
+`;
+
+/** How many keys READ takes. */
+export const READ_KEYS = 5;
+
+/**
+ * KEYS: mailbox, state, following, followed pull-mode authors, the reader's request counter. ARGV: epoch, before (''
+ * for the newest), want, owner, the request window ms, the most requests in it (0: this read is not counted).
+ * Counted first, so the API's per-user rate limit costs a timeline read no round trip of its own (it was one script
+ * call per request, a tenth of the push read's CPU): over the limit the reply is {'limited', count, ms left} and
+ * nothing is read. Otherwise the last two elements are the count and the ms left ({0, 0} when not counted), after
+ * {'invalid'} for a mailbox of another epoch or one being rebuilt, else after {floor, edge, members, followed
  * pull-mode authors}: the page's part is the `want` members of the sorted part below `before` (found by binary
  * search), and `edge` the oldest of them when there are `want` (else ''); members are the page's part and the whole
  * recent part, of authors the owner follows only. Deliveries are not checked against the following set when they are
@@ -53,10 +81,15 @@ end
  * stops here, in the one SMISMEMBER a read makes anyway, and lies unseen in the list until trimmed. Checked at every
  * settle instead, it cost a delivery ~0.35 µs of Redis (an eighth) against ~1 µs a read.
  */
-export const READ = `${MAILBOX_LUA}
+export const READ = `${MAILBOX_LUA}${REQUEST_COUNT_LUA}
 local mb, ms, fw, pf = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local n, left, most = 0, 0, tonumber(ARGV[6])
+if most > 0 then
+  n, left = countRequest(KEYS[5], tonumber(ARGV[5]))
+  if n > most then return {'limited', n, left} end
+end
 local st = redis.call('HMGET', ms, 'epoch', 'build', 'floor', 'sorted')
-if st[1] ~= ARGV[1] or (st[2] and st[2] ~= '') then return {'invalid'} end
+if st[1] ~= ARGV[1] or (st[2] and st[2] ~= '') then return {'invalid', n, left} end
 local want = tonumber(ARGV[3])
 local sorted = tonumber(st[4] or '1')
 -- The page ends (exclusive) at the first sorted member at or above before, or with the sorted part.
@@ -71,11 +104,23 @@ end
 local page = redis.call('LRANGE', mb, math.max(1, hi - want), hi - 1)
 local edge = #page == want and page[1] or ''
 for _, m in ipairs(redis.call('LRANGE', mb, sorted, -1)) do page[#page + 1] = m end
-return {st[3] or '0', edge, followedOnly(fw, ARGV[4], page), redis.call('SMEMBERS', pf)}
+return {st[3] or '0', edge, followedOnly(fw, ARGV[4], page), redis.call('SMEMBERS', pf), n, left}
 `;
 
-export type MailboxRead =
-  | { valid: false }
+/** A per-user request limit READ counts against: at most `max` requests in each window of `windowMs`. */
+export interface RequestLimit {
+  windowMs: number;
+  max: number;
+}
+
+/** A request counted by READ or COUNT_REQUEST: how many in the window so far, this one included, and its ms left. */
+export interface RequestCount {
+  count: number;
+  msLeft: number;
+}
+
+export type MailboxRead = (
+  | { valid: false; /** Over the reader's request limit: nothing was read. */ limited: boolean }
   | {
       valid: true;
       /** Below it the mailbox may miss posts: PostgreSQL has them. */
@@ -88,12 +133,18 @@ export type MailboxRead =
       entries: MailboxEntry[];
       /** Pull-mode authors the owner follows (a superset: filter by who is in pull mode now). */
       pullFollowees: string[];
-    };
+    }
+) & {
+  /** The reader's request count when the read counted one (READ's last ARGV > 0), else null. */
+  requests: RequestCount | null;
+};
 
 /** Decodes READ's reply for a page of `want` below `before` (null: the newest). */
 export function decodeMailboxRead(reply: unknown, before: string | null, want: number): MailboxRead {
-  const parts = reply as [string] | [string, string, string[], string[]];
-  if (parts.length === 1) return { valid: false };
+  const parts = reply as unknown[];
+  const [count, msLeft] = parts.slice(-2) as [number, number];
+  const requests = count > 0 ? { count, msLeft } : null;
+  if (parts.length === 3) return { valid: false, limited: parts[0] === 'limited', requests };
   const [floor, edge, members, pullFollowees] = parts as [string, string, string[], string[]];
   // Members below the floor may lie in the sorted part (a backfill raised the floor over them) and do not count: the
   // mailbox has run out when fewer than `want` lie at or above it. Counted, a page starting at the floor was "not
@@ -125,5 +176,6 @@ export function decodeMailboxRead(reply: unknown, before: string | null, want: n
     exhausted: exhausted && !cut,
     entries: keyed.map((k) => k.entry),
     pullFollowees,
+    requests,
   };
 }

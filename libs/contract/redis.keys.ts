@@ -101,6 +101,19 @@ export class RedisKeys {
     return `${this.prefix}:rl:`;
   }
 
+  /**
+   * The rate limiter's name for a user's counter (after rateLimitPrefix()): tagged with the user's shard, so the
+   * mailbox read can count the user's request in its own script (READ), on the counter the limiter keeps.
+   */
+  rateLimitUser(userId: string): string {
+    return `u:${this.tag(userId)}:${userId}`;
+  }
+
+  /** A user's request counter: the key @fastify/rate-limit counts the user's requests on. */
+  requestCounter(userId: string): string {
+    return this.rateLimitPrefix() + this.rateLimitUser(userId);
+  }
+
   /** BullMQ's keys, `<bullPrefix>:<queue name>:…`: one hash tag, so BullMQ's scripts stay in one slot (BullMQ's rule). */
   bullPrefix(): string {
     return `${this.prefix}:{bull}`;

@@ -52,8 +52,21 @@ export class FollowLimitError extends DomainError {
 }
 
 export class RateLimitedError extends DomainError {
-  constructor(message: string) {
+  /** `retryAfterSeconds`: when to try again, sent as Retry-After (1 when not given). */
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
     super('RATE_LIMITED', message);
+  }
+
+  /** Over the per-client request rate (the rate limiter's and the timeline read's own count say it alike). */
+  static overRate(max: number, retryAfterSeconds: number): RateLimitedError {
+    const after = `${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}`;
+    return new RateLimitedError(
+      `More than ${max} requests per second from this client; retry in ${after}.`,
+      retryAfterSeconds,
+    );
   }
 }
 

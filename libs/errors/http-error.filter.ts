@@ -8,7 +8,7 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from './domain.errors.js';
+import { DomainError, RateLimitedError } from './domain.errors.js';
 import { isOutage } from './outage.js';
 import { codeForStatus, type ErrorCode } from '#libs/contract';
 
@@ -74,7 +74,8 @@ export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
     logger.warn(`${body.message} (${(error as Error)?.message ?? String(error)})`);
     reply.header('retry-after', '1');
   } else if (body.statusCode === 429) {
-    if (!reply.hasHeader('retry-after')) reply.header('retry-after', '1');
+    const after = error instanceof RateLimitedError ? error.retryAfterSeconds : undefined;
+    if (!reply.hasHeader('retry-after')) reply.header('retry-after', String(after ?? 1));
   } else if (body.statusCode >= 500) logger.error((error as Error)?.stack ?? String(error));
   return reply.status(body.statusCode).header('content-type', 'application/json').send(body);
 }

@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
-import { decodeMailboxRead, memberOf, READ, type MailboxEntry, type MailboxRead } from '#libs/contract';
+import {
+  decodeMailboxRead,
+  memberOf,
+  type MailboxEntry,
+  type MailboxRead,
+  type RequestCount,
+  type RequestLimit,
+} from '#libs/contract';
 import { RedisService } from '#libs/redis';
-import * as scripts from './mailbox.scripts.js';
+import { MAILBOX_COMMANDS, type WithScripts } from './mailbox.commands.js';
 import { settleSlack } from './mailbox.settle.js';
 import { DeliveryCoalescer, type DeliveryGroup } from './delivery.coalescer.js';
 import { WriteBudget } from './write.budget.js';
@@ -34,29 +41,6 @@ const PIPELINE_WRITES = 5_000;
  */
 const WRITES_IN_FLIGHT = 10_000;
 
-type ScriptName =
-  | 'mailboxDeliver'
-  | 'mailboxRead'
-  | 'mailboxAddFollowee'
-  | 'mailboxRetractAuthor'
-  | 'mailboxBeginBuild'
-  | 'mailboxSetFollowees'
-  | 'mailboxFinishBuild'
-  | 'mailboxAddPullAuthor';
-type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
-type WithScripts<T> = T & Record<ScriptName, ScriptFn>;
-
-const DEFINITIONS: Record<ScriptName, { lua: string; numberOfKeys?: number }> = {
-  mailboxDeliver: { lua: scripts.DELIVER, numberOfKeys: 1 },
-  mailboxRead: { lua: READ, numberOfKeys: 4 },
-  mailboxAddFollowee: { lua: scripts.ADD_FOLLOWEE, numberOfKeys: 4 },
-  mailboxRetractAuthor: { lua: scripts.RETRACT_AUTHOR, numberOfKeys: 4 },
-  mailboxBeginBuild: { lua: scripts.BEGIN_BUILD, numberOfKeys: 2 },
-  mailboxSetFollowees: { lua: scripts.SET_FOLLOWEES, numberOfKeys: 4 },
-  mailboxFinishBuild: { lua: scripts.FINISH_BUILD, numberOfKeys: 3 },
-  mailboxAddPullAuthor: { lua: scripts.ADD_PULL_AUTHOR },
-};
-
 /** Per-user home timeline caches in Redis (libs/contract/mailbox.read.ts has the layout; mailbox.scripts.ts the rest). */
 @Injectable()
 export class MailboxStore implements OnModuleInit {
@@ -66,7 +50,7 @@ export class MailboxStore implements OnModuleInit {
   constructor(private readonly redis: RedisService) {}
 
   onModuleInit(): void {
-    for (const [name, definition] of Object.entries(DEFINITIONS)) this.redis.client.defineCommand(name, definition);
+    for (const [name, definition] of Object.entries(MAILBOX_COMMANDS)) this.redis.client.defineCommand(name, definition);
   }
 
   /**
@@ -153,20 +137,32 @@ export class MailboxStore implements OnModuleInit {
     return out;
   }
 
-  /** A page of `want` entries below `before` (null: the newest), or `{ valid: false }` (see MailboxRead). */
-  async read(ownerId: string, epoch: number, before: string | null, want: number): Promise<MailboxRead> {
-    const keys = this.redis.keys;
-    const reply = await this.client().mailboxRead(
-      keys.mailbox(ownerId),
-      keys.mailboxState(ownerId),
-      keys.following(ownerId),
-      keys.pullFollowees(ownerId),
+  /**
+   * A page of `want` entries below `before` (null: the newest), or `{ valid: false }` (see MailboxRead). With `count`,
+   * the read counts a request of the owner's first (`requests` says what the count came to) and reads nothing when it
+   * is over `count.max` (`limited`).
+   */
+  async read(ownerId: string, epoch: number, before: string | null, want: number, count?: RequestLimit) {
+    const reply: unknown = await this.client().mailboxRead(
+      ...this.userKeys(ownerId),
+      this.redis.keys.requestCounter(ownerId),
       epoch,
       before ?? '',
       want,
       ownerId,
+      count?.windowMs ?? 0,
+      count?.max ?? 0,
     );
-    return decodeMailboxRead(reply, before, want);
+    return decodeMailboxRead(reply, before, want) satisfies MailboxRead;
+  }
+
+  /** Counts a request of the user's on its own, for a read that does not read the mailbox (see READ). */
+  async countRequest(userId: string, windowMs: number): Promise<RequestCount> {
+    const [count, msLeft] = (await this.client().mailboxCountRequest(
+      this.redis.keys.requestCounter(userId),
+      windowMs,
+    )) as [number, number];
+    return { count, msLeft };
   }
 
   async retractAuthor(ownerId: string, authorId: string): Promise<void> {

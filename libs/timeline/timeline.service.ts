@@ -10,6 +10,7 @@ import { PostsService, type TimelineItem } from '#libs/posts';
 import { AuthorTimelinesService } from './author-timelines.service.js';
 import { DatabaseTimeline } from './database.timeline.js';
 import { mergeNewestFirst, minId } from './merge.js';
+import type { RequestCharge } from './request.charge.js';
 
 export type TimelineSource = 'mailbox' | 'database';
 
@@ -45,21 +46,44 @@ export class TimelineService {
     private readonly queue: FanoutQueue,
   ) {}
 
-  async read(readerId: string, requested: Strategy | undefined, cursor: string | undefined, limit: number) {
+  /**
+   * A page of the reader's timeline. With `charge`, the request is counted against the reader's rate limit first (in
+   * the mailbox read's script when there is one) and refused RATE_LIMITED over it (see RequestCharge).
+   */
+  async read(
+    readerId: string,
+    requested: Strategy | undefined,
+    cursor: string | undefined,
+    limit: number,
+    charge?: RequestCharge,
+  ) {
     const snapshot = this.flags.current();
     const strategy = requested ?? snapshot.flags.strategy;
     const before = cursor === undefined ? null : decodeCursor(cursor, 1)[0]!;
     const via = this.database.routeFor(readerId);
     // Under a global pull nothing fans out, so no mailbox is whole: every strategy reads PostgreSQL.
     if (strategy !== 'pull' && snapshot.flags.strategy !== 'pull') {
-      const items = await this.fromMailboxUnlessDown(readerId, snapshot, before, limit, via);
+      const items = await this.fromMailboxUnlessDown(readerId, snapshot, before, limit, via, charge);
       if (Array.isArray(items)) return this.page(items, limit, strategy, 'mailbox');
       // The next read asks again if this request does not get through.
       if (items === null) {
         await this.queue.requestMailboxRebuild(readerId, snapshot.mailboxEpoch).catch((e: Error) => this.fellBack(e));
       }
     }
+    if (charge && !charge.taken) await this.countRequest(readerId, charge);
     return this.page(await this.database.page(readerId, before, limit, via), limit, strategy, 'database');
+  }
+
+  /**
+   * Counts a request on its own (a read that did not read the mailbox, or a request refused before the read); while
+   * Redis is away it goes uncounted. Throws RATE_LIMITED over the limit.
+   */
+  async countRequest(readerId: string, charge: RequestCharge): Promise<void> {
+    const count = await this.mailbox.countRequest(readerId, charge.windowMs).catch((error: unknown) => {
+      if (isRedisOutage(error)) return null;
+      throw error;
+    });
+    charge.took(count);
   }
 
   /**
@@ -72,9 +96,10 @@ export class TimelineService {
     before: string | null,
     limit: number,
     via: Reader,
+    charge: RequestCharge | undefined,
   ) {
     try {
-      return await this.fromMailbox(readerId, snapshot, before, limit, via);
+      return await this.fromMailbox(readerId, snapshot, before, limit, via, charge);
     } catch (error) {
       // Only Redis: PostgreSQL failing under the mailbox read would fail the join just the same, at twice the cost.
       if (!isRedisOutage(error)) throw error;
@@ -91,19 +116,22 @@ export class TimelineService {
     this.logger.warn(`Redis did not answer, timelines are read from PostgreSQL: ${error.message}`);
   }
 
-  /** Null when the mailbox is missing, being rebuilt, or from an older epoch. */
+  /** Null when the mailbox is missing, being rebuilt, or from an older epoch. The first read takes the charge. */
   private async fromMailbox(
     readerId: string,
     snapshot: FlagsSnapshot,
     before: string | null,
     limit: number,
     via: Reader,
+    charge: RequestCharge | undefined,
   ) {
     const result: TimelineItem[] = [];
     let cursor = before;
     while (result.length < limit) {
       const want = limit - result.length;
-      const read = await this.mailbox.read(readerId, snapshot.mailboxEpoch, cursor, want);
+      const count = charge?.taken === false ? charge : undefined;
+      const read = await this.mailbox.read(readerId, snapshot.mailboxEpoch, cursor, want, count);
+      count?.took(read.requests);
       if (!read.valid) return null;
       // The mailbox says which pull-mode authors the reader follows: a read never looks at the others.
       const pullAuthors = read.pullFollowees.filter((id) => snapshot.pullAuthors.has(id));

@@ -2,7 +2,15 @@ import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { DEFAULT_SHARDS, decodeMailboxRead, DELETED_POST, groupByHashTag, READ, RedisKeys } from '#libs/contract';
+import {
+  DEFAULT_SHARDS,
+  decodeMailboxRead,
+  DELETED_POST,
+  groupByHashTag,
+  READ,
+  READ_KEYS,
+  RedisKeys,
+} from '#libs/contract';
 
 // The ceiling: the least a server can do to answer a push read. A bare node:http server that does the push read's
 // Redis work exactly as the product does it (the mailbox READ script and its decoding, then one MGET per slot of the
@@ -29,7 +37,7 @@ const credentials = JSON.parse(await readFile(values.credentials, 'utf8')) as {
 const userByToken = new Map(credentials.users.map((u) => [u.token, u.id]));
 const keys = new RedisKeys(values['redis-prefix'], Number(values['redis-shards']));
 const redis = new Redis(values['redis-url'], { enableAutoPipelining: true });
-redis.defineCommand('readMailbox', { lua: READ, numberOfKeys: 4 });
+redis.defineCommand('readMailbox', { lua: READ, numberOfKeys: READ_KEYS });
 const epoch = values.epoch;
 
 type WithRead = Redis & { readMailbox(...args: (string | number)[]): Promise<unknown> };
@@ -44,10 +52,14 @@ async function timeline(userId: string, limit: number): Promise<string> {
     keys.mailboxState(userId),
     keys.following(userId),
     keys.pullFollowees(userId),
+    keys.requestCounter(userId),
     epoch,
     '',
     limit,
     userId,
+    // Not counted: the ceiling has no rate limit (the product's costs it nothing beyond this script's INCR).
+    0,
+    0,
   );
   const read = decodeMailboxRead(reply, null, limit);
   // The product would fall back to PostgreSQL; the ceiling refuses, so a stale epoch shows up as errors.

@@ -4,7 +4,8 @@ import { freePort } from '../support/processes.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
 
 // What one client may cost the others, on two API processes of one deployment: the request rates are counted in
-// Redis, so a client spreading its requests over both processes is held to one limit.
+// Redis, so a client spreading its requests over both processes is held to one limit. Under push, so timeline reads
+// go to the mailbox (whose script counts them) unless asked for pull.
 
 const PER_TOKEN = 20;
 const PER_ADDRESS = 15;
@@ -14,7 +15,7 @@ const env = envOf(
     RATE_LIMIT_PER_ADDRESS: String(PER_ADDRESS),
     PULL_READS_PER_USER: '1',
   }),
-  { TIMELINE_STRATEGY: 'pull' },
+  { TIMELINE_STRATEGY: 'push' },
 );
 const apis: Service[] = [];
 const clients: ApiClient[] = [];
@@ -66,6 +67,56 @@ describe('rate limits shared by every API process', () => {
     expect(timeline.headers.get('x-ratelimit-limit')).toBe(String(PER_TOKEN));
     // Someone else is not held back by ann.
     expect((await clients[1]!.call('GET', '/v1/me', { token: bob.token })).status).toBe(200);
+  });
+
+  // A verified user's timeline read is counted by the read itself (in the mailbox script, or on its own for a read
+  // that does not read the mailbox), on the same count as the user's other requests.
+  it('counts timeline reads, refused ones included, on the same per-user count, with the same headers', async () => {
+    const user = await someUser();
+    for (const client of clients) await client.call('GET', '/v1/me', { token: user.token });
+    await freshSecond();
+    const paths = ['/v1/me/timeline', '/v1/me', '/v1/me/timeline?limit=0'];
+    const answers = await Promise.all(
+      Array.from({ length: 2 * PER_TOKEN }, (_, i) =>
+        fetch(`${clients[i % 2]!.baseUrl}${paths[i % paths.length]}`, {
+          headers: { authorization: `Bearer ${user.token}` },
+        }),
+      ),
+    );
+    const bodies = await Promise.all(answers.map((a) => a.json() as Promise<{ code?: string; message?: string }>));
+    // The user's mailbox is not built yet, so some reads fall back to the join, whose gate refuses reads at once with
+    // a 429 of its own (PULL_READS_PER_USER): the rate limit's refusals are told by their message.
+    const overRate = answers.filter((_, i) => /requests per second/.test(bodies[i]!.message ?? ''));
+    const statuses = answers.map((a) => a.status);
+    // The invalid reads (400) count as much as the others.
+    expect(statuses.filter((s) => s === 200 || s === 400).length).toBeLessThanOrEqual(PER_TOKEN);
+    expect(overRate.length).toBeGreaterThanOrEqual(PER_TOKEN);
+    const isTimeline = (a: Response) => answers.indexOf(a) % paths.length === 0;
+    const served = answers.find((a) => isTimeline(a) && a.status === 200)!;
+    expect(served.headers.get('x-ratelimit-limit')).toBe(String(PER_TOKEN));
+    expect(Number(served.headers.get('x-ratelimit-remaining'))).toBeLessThan(PER_TOKEN);
+    expect(Number(served.headers.get('x-ratelimit-reset'))).toBe(1);
+    const refused = overRate.find(isTimeline)!;
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(Number(refused.headers.get('retry-after'))).toBe(1);
+    expect(bodies[answers.indexOf(refused)]).toMatchObject({ code: 'RATE_LIMITED' });
+  });
+
+  it('counts a pull read (no mailbox read) on the same count', async () => {
+    const user = await someUser();
+    await clients[0]!.call('GET', '/v1/me', { token: user.token });
+    await freshSecond();
+    const statuses: number[] = [];
+    // One at a time: PULL_READS_PER_USER would refuse reads at once with a 429 of its own.
+    for (let i = 0; i < PER_TOKEN + 2; i++) {
+      const answer = await clients[0]!.call('GET', '/v1/me/timeline?strategy=pull', { token: user.token });
+      statuses.push(answer.status);
+      if (answer.status === 429) expect(answer.body.message).toMatch(/requests per second/);
+    }
+    // The window starts at the first read and lasts a second: ample for these reads one after another.
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(PER_TOKEN);
+    expect(statuses.slice(-1)).toEqual([429]);
   });
 
   it('sends Retry-After, and never limits health probes', async () => {

@@ -1,4 +1,4 @@
-import { READ } from '#libs/contract';
+import { READ, READ_KEYS } from '#libs/contract';
 import { DONE, FollowSyncHandler } from '#libs/fanout';
 import type { FollowPayload } from '#libs/jobs';
 import { RedisService } from '#libs/redis';
@@ -52,7 +52,7 @@ interface FollowSyncInternals {
 
 /** How READ ends: the page's members, the recent part added, all filtered by the following set. */
 const READ_TAIL = `for _, m in ipairs(redis.call('LRANGE', mb, sorted, -1)) do page[#page + 1] = m end
-return {st[3] or '0', edge, followedOnly(fw, ARGV[4], page), redis.call('SMEMBERS', pf)}`;
+return {st[3] or '0', edge, followedOnly(fw, ARGV[4], page), redis.call('SMEMBERS', pf), n, left}`;
 
 export const MUTANTS: Mutant[] = [
   {
@@ -64,7 +64,7 @@ export const MUTANTS: Mutant[] = [
     plant: scriptEdits({
       command: 'mailboxRead',
       lua: READ,
-      numberOfKeys: 4,
+      numberOfKeys: READ_KEYS,
       from: 'followedOnly(fw, ARGV[4], page)',
       to: 'page',
     }),
@@ -77,7 +77,7 @@ export const MUTANTS: Mutant[] = [
     plant: scriptEdits({
       command: 'mailboxRead',
       lua: READ,
-      numberOfKeys: 4,
+      numberOfKeys: READ_KEYS,
       from: READ_TAIL,
       to: READ_TAIL.replace(
         "redis.call('LRANGE', mb, sorted, -1)",

@@ -17,7 +17,7 @@ import { parseJsonBodies } from './json.body.js';
 import { serveQueueDashboard } from './queue.dashboard.js';
 import { limitRequestRates } from './rate.limits.js';
 import { logRequests, requestIdOf } from './request.log.js';
-import { registerTimelineRoute } from './timeline.route.js';
+import { registerTimelineRoute, TIMELINE_ROUTE } from './timeline.route.js';
 
 /** Builds the HTTP app (used by main.ts and by the integration tests). */
 export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -50,9 +50,9 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   logRequests(fastify, app.get(ROOT_LOG));
   parseJsonBodies(app);
   await secureHeaders(app, config);
-  await limitRequestRates(app, config);
+  await limitRequestRates(app, config, [TIMELINE_ROUTE.url]);
   instrumentHttp(fastify, app.get(MetricsService), (request) => strategyOf(request, flags));
-  registerTimelineRoute(fastify, app.get(AuthService), app.get(TimelineService));
+  registerTimelineRoute(fastify, app.get(AuthService), app.get(TimelineService), config);
   await serveDocsUi(app);
   await serveQueueDashboard(app);
   await app.init();
