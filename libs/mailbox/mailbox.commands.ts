@@ -27,4 +27,3 @@ export const MAILBOX_COMMANDS: Record<ScriptName, { lua: string; numberOfKeys?: 
   mailboxFinishBuild: { lua: scripts.FINISH_BUILD, numberOfKeys: 3 },
   mailboxAddPullAuthor: { lua: scripts.ADD_PULL_AUTHOR },
 };
-

@@ -65,36 +65,6 @@ describe('MailboxStore on Redis', () => {
     expect(await page(me, '100', 2)).toMatchObject({ bound: '10', exhausted: false });
   });
 
-  it("counts a read as one of the owner's requests on the rate limiter's counter, and reads nothing over the limit", async () => {
-    const me = await freshMailbox(['7'], { held: posts('7', [10]) });
-    const limit = { windowMs: 60_000, max: 3 };
-    const first = await store.read(me, 1, null, 10, limit);
-    expect(first).toMatchObject({ valid: true, entries: [entry(10, '7')], requests: { count: 1 } });
-    expect(first.requests!.msLeft).toBeGreaterThan(59_000);
-    expect(first.requests!.msLeft).toBeLessThanOrEqual(60_000);
-    // A read of another epoch is counted too; a request counted on its own shares the count.
-    expect(await store.read(me, 2, null, 10, limit)).toMatchObject({ valid: false, limited: false, requests: { count: 2 } });
-    expect(await store.countRequest(me, limit.windowMs)).toMatchObject({ count: 3 });
-    expect(await store.read(me, 1, null, 10, limit)).toEqual({
-      valid: false,
-      limited: true,
-      requests: { count: 4, msLeft: expect.any(Number) },
-    });
-    // Without a limit nothing is counted; the counter is the one @fastify/rate-limit keeps for the user.
-    expect((await store.read(me, 1, null, 10)).requests).toBeNull();
-    expect(redis.keys.requestCounter(me)).toBe(redis.keys.rateLimitPrefix() + redis.keys.rateLimitUser(me));
-    expect(await redis.client.get(redis.keys.requestCounter(me))).toBe('4');
-  });
-
-  it('starts a new count when the window ends', async () => {
-    const me = await freshMailbox(['7']);
-    const limit = { windowMs: 100, max: 1 };
-    expect(await store.read(me, 1, null, 10, limit)).toMatchObject({ valid: true, requests: { count: 1 } });
-    expect(await store.read(me, 1, null, 10, limit)).toMatchObject({ limited: true, requests: { count: 2 } });
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(await store.read(me, 1, null, 10, limit)).toMatchObject({ valid: true, requests: { count: 1 } });
-  });
-
   it('skips users without a mailbox (a rebuild will make it)', async () => {
     expect(await store.deliver(['999999'], posts('7', [10]), 800)).toBe(0);
     expect((await store.read('999999', 1, null, 10)).valid).toBe(false);

@@ -50,7 +50,8 @@ export class MailboxStore implements OnModuleInit {
   constructor(private readonly redis: RedisService) {}
 
   onModuleInit(): void {
-    for (const [name, definition] of Object.entries(MAILBOX_COMMANDS)) this.redis.client.defineCommand(name, definition);
+    for (const [name, definition] of Object.entries(MAILBOX_COMMANDS))
+      this.redis.client.defineCommand(name, definition);
   }
 
   /**

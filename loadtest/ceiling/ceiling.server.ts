@@ -57,7 +57,7 @@ async function timeline(userId: string, limit: number): Promise<string> {
     '',
     limit,
     userId,
-    // Not counted: the ceiling has no rate limit (the product's costs it nothing beyond this script's INCR).
+    // Not counted: the ceiling has no rate limit (the product's adds an INCR and a PTTL to this script, nothing more).
     0,
     0,
   );
