@@ -65,16 +65,20 @@ return {n, left}
 `;
 
 /** How many keys READ takes. */
-export const READ_KEYS = 5;
+export const READ_KEYS = 6;
 
 /**
- * KEYS: mailbox, state, following, followed pull-mode authors, the reader's request counter. ARGV: epoch, before (''
- * for the newest), want, owner, the request window ms, the most requests in it (0: this read is not counted).
+ * KEYS: mailbox, state, following, followed pull-mode authors, the reader's request counter, the author timeline
+ * versions hash of the reader's slot (RedisKeys.authorVersions). ARGV: epoch, before ('' for the newest), want, owner,
+ * the request window ms, the most requests in it (0: this read is not counted), '1' for the versions.
+ * With '1' the reply has, after the followed pull-mode authors, the versions of the owner's and of those authors'
+ * timelines (in that order) from the versions hash: a hybrid read learns which celebrity timelines it holds are
+ * current in this round trip instead of one of its own (null for an author of another slot: not in this hash).
  * Counted first, so the API's per-user rate limit costs a timeline read no round trip of its own (it was one script
  * call per request, a tenth of the push read's CPU): over the limit the reply is {'limited', count, ms left} and
  * nothing is read. Otherwise the last two elements are the count and the ms left ({0, 0} when not counted), after
  * {'invalid'} for a mailbox of another epoch or one being rebuilt, else after {floor, edge, members, followed
- * pull-mode authors}: the page's part is the `want` members of the sorted part below `before` (found by binary
+ * pull-mode authors, versions}: the page's part is the `want` members of the sorted part below `before` (found by binary
  * search), and `edge` the oldest of them when there are `want` (else ''); members are the page's part and the whole
  * recent part, of authors the owner follows only. Deliveries are not checked against the following set when they are
  * written or settled: a post of someone unfollowed meanwhile (a batch that read the followers before the unfollow)
@@ -104,7 +108,9 @@ end
 local page = redis.call('LRANGE', mb, math.max(1, hi - want), hi - 1)
 local edge = #page == want and page[1] or ''
 for _, m in ipairs(redis.call('LRANGE', mb, sorted, -1)) do page[#page + 1] = m end
-return {st[3] or '0', edge, followedOnly(fw, ARGV[4], page), redis.call('SMEMBERS', pf), n, left}
+local followees, versions = redis.call('SMEMBERS', pf), {}
+if ARGV[7] == '1' then versions = redis.call('HMGET', KEYS[6], ARGV[4], unpack(followees)) end
+return {st[3] or '0', edge, followedOnly(fw, ARGV[4], page), followees, versions, n, left}
 `;
 
 /** A per-user request limit READ counts against: at most `max` requests in each window of `windowMs`. */
@@ -133,6 +139,11 @@ export type MailboxRead = (
       entries: MailboxEntry[];
       /** Pull-mode authors the owner follows (a superset: filter by who is in pull mode now). */
       pullFollowees: string[];
+      /**
+       * When asked for: the versions of the owner's timeline and of pullFollowees' (in that order) in the versions
+       * hash of the owner's slot (null: not there; always so for authors of another slot). Else empty.
+       */
+      versions: (string | null)[];
     }
 ) & {
   /** The reader's request count when the read counted one (READ's last ARGV > 0), else null. */
@@ -145,7 +156,7 @@ export function decodeMailboxRead(reply: unknown, before: string | null, want: n
   const [count, msLeft] = parts.slice(-2) as [number, number];
   const requests = count > 0 ? { count, msLeft } : null;
   if (parts.length === 3) return { valid: false, limited: parts[0] === 'limited', requests };
-  const [floor, edge, members, pullFollowees] = parts as [string, string, string[], string[]];
+  const [floor, edge, members, pullFollowees, versions] = parts as [string, string, string[], string[], string[]];
   // Members below the floor may lie in the sorted part (a backfill raised the floor over them) and do not count: the
   // mailbox has run out when fewer than `want` lie at or above it. Counted, a page starting at the floor was "not
   // exhausted" and bounded at the floor itself, so the reader asked again for the same page, forever. The edge is
@@ -176,6 +187,7 @@ export function decodeMailboxRead(reply: unknown, before: string | null, want: n
     exhausted: exhausted && !cut,
     entries: keyed.map((k) => k.entry),
     pullFollowees,
+    versions,
     requests,
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { entryOf, memberOf, type MailboxEntry } from '#libs/contract';
+import { entryOf, memberOf, type MailboxEntry, type MailboxRead } from '#libs/contract';
 import { RedisService } from '#libs/redis';
 import * as scripts from './author-timeline.scripts.js';
 
@@ -92,6 +92,21 @@ export class AuthorTimelineStore implements OnModuleInit {
       (client, group) => client.hmget(keys.authorVersions(group[0]!), ...group),
     );
     return authorIds.map((id) => byAuthor.get(id) ?? undefined);
+  }
+
+  /**
+   * The versions a mailbox read asked for them found (MailboxStore.read with `versions`), by author: the owner's and
+   * its followed pull-mode authors' that share the owner's slot, whose versions hash the read looked in (undefined:
+   * not published). Authors of other slots are left out: their versions are asked for with `versions`.
+   */
+  known(ownerId: string, read: MailboxRead): Map<string, string | undefined> {
+    const known = new Map<string, string | undefined>();
+    if (!read.valid || read.versions.length === 0) return known;
+    const tag = this.redis.keys.tag(ownerId);
+    [ownerId, ...read.pullFollowees].forEach((author, i) => {
+      if (this.redis.keys.tag(author) === tag) known.set(author, read.versions[i] ?? undefined);
+    });
+    return known;
   }
 
   /**

@@ -141,18 +141,21 @@ export class MailboxStore implements OnModuleInit {
   /**
    * A page of `want` entries below `before` (null: the newest), or `{ valid: false }` (see MailboxRead). With `count`,
    * the read counts a request of the owner's first (`requests` says what the count came to) and reads nothing when it
-   * is over `count.max` (`limited`).
+   * is over `count.max` (`limited`); with `versions`, it reads author timeline versions (AuthorTimelineStore.known).
    */
-  async read(ownerId: string, epoch: number, before: string | null, want: number, count?: RequestLimit) {
+  async read(
+    ownerId: string,
+    epoch: number,
+    before: string | null,
+    want: number,
+    { count, versions = false }: { count?: RequestLimit; versions?: boolean } = {},
+  ) {
+    const keys = this.redis.keys;
     const reply: unknown = await this.client().mailboxRead(
       ...this.userKeys(ownerId),
-      this.redis.keys.requestCounter(ownerId),
-      epoch,
-      before ?? '',
-      want,
-      ownerId,
-      count?.windowMs ?? 0,
-      count?.max ?? 0,
+      keys.requestCounter(ownerId),
+      keys.authorVersions(ownerId),
+      ...[epoch, before ?? '', want, ownerId, count?.windowMs ?? 0, count?.max ?? 0, versions ? '1' : '0'],
     );
     return decodeMailboxRead(reply, before, want) satisfies MailboxRead;
   }

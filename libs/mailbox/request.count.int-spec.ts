@@ -27,18 +27,18 @@ describe('request counts on Redis', () => {
   it("counts a read as one of the owner's requests on the rate limiter's counter, and reads nothing over the limit", async () => {
     const me = await builtMailbox([entry(10, '7')]);
     const limit = { windowMs: 60_000, max: 3 };
-    const first = await store.read(me, 1, null, 10, limit);
+    const first = await store.read(me, 1, null, 10, { count: limit });
     expect(first).toMatchObject({ valid: true, entries: [entry(10, '7')], requests: { count: 1 } });
     expect(first.requests!.msLeft).toBeGreaterThan(59_000);
     expect(first.requests!.msLeft).toBeLessThanOrEqual(60_000);
     // A read of another epoch is counted too; a request counted on its own shares the count.
-    expect(await store.read(me, 2, null, 10, limit)).toMatchObject({
+    expect(await store.read(me, 2, null, 10, { count: limit })).toMatchObject({
       valid: false,
       limited: false,
       requests: { count: 2 },
     });
     expect(await store.countRequest(me, limit.windowMs)).toMatchObject({ count: 3 });
-    expect(await store.read(me, 1, null, 10, limit)).toEqual({
+    expect(await store.read(me, 1, null, 10, { count: limit })).toEqual({
       valid: false,
       limited: true,
       requests: { count: 4, msLeft: expect.any(Number) },
@@ -52,9 +52,12 @@ describe('request counts on Redis', () => {
   it('starts a new count when the window ends', async () => {
     const me = await builtMailbox([]);
     const limit = { windowMs: 100, max: 1 };
-    expect(await store.read(me, 1, null, 10, limit)).toMatchObject({ valid: true, requests: { count: 1 } });
-    expect(await store.read(me, 1, null, 10, limit)).toMatchObject({ limited: true, requests: { count: 2 } });
+    expect(await store.read(me, 1, null, 10, { count: limit })).toMatchObject({ valid: true, requests: { count: 1 } });
+    expect(await store.read(me, 1, null, 10, { count: limit })).toMatchObject({
+      limited: true,
+      requests: { count: 2 },
+    });
     await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(await store.read(me, 1, null, 10, limit)).toMatchObject({ valid: true, requests: { count: 1 } });
+    expect(await store.read(me, 1, null, 10, { count: limit })).toMatchObject({ valid: true, requests: { count: 1 } });
   });
 });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { MailboxRead } from '#libs/contract';
 import { AuthorTimelineStore, type AuthorTimelineRead } from '#libs/mailbox';
 
 /** More cached authors than any realistic pull-mode set: beyond it the cache starts over. */
@@ -33,9 +34,23 @@ export class AuthorTimelinesService {
 
   constructor(private readonly store: AuthorTimelineStore) {}
 
-  /** Posts of each author with `lowest` <= id < `before`, at most `want` each. */
-  async window(authorIds: string[], before: string | null, lowest: string, want: number): Promise<AuthorPosts> {
-    const replies = await this.changes(authorIds);
+  /** The versions a mailbox read found (MailboxStore.read with `versions`), for `window`'s `known`. */
+  versionsRead(readerId: string, read: MailboxRead): Map<string, string | undefined> {
+    return this.store.known(readerId, read);
+  }
+
+  /**
+   * Posts of each author with `lowest` <= id < `before`, at most `want` each. `known`: versions already read (by
+   * author; undefined for a timeline not published), so they are not asked for again.
+   */
+  async window(
+    authorIds: string[],
+    before: string | null,
+    lowest: string,
+    want: number,
+    known: Map<string, string | undefined> = new Map(),
+  ): Promise<AuthorPosts> {
+    const replies = await this.changes(authorIds, known);
     const upper = before === null ? Infinity : Number(before);
     const low = Number(lowest);
     const out: AuthorPosts = { lists: [], fromDatabase: [], missing: [] };
@@ -66,9 +81,15 @@ export class AuthorTimelinesService {
    * all of them with plain HMGETs (no script looks at each author's state); only timelines that moved, are not cached
    * here, or are not published there (missing, or built before versions were) are asked for with the script.
    */
-  private async changes(authorIds: string[]): Promise<AuthorTimelineRead[]> {
-    const versions = await this.store.versions(authorIds);
-    const stale = authorIds.filter((id, i) => versions[i] === undefined || this.cache.get(id)?.version !== versions[i]);
+  private async changes(authorIds: string[], known: Map<string, string | undefined>): Promise<AuthorTimelineRead[]> {
+    const unknown = authorIds.filter((id) => !known.has(id));
+    const fetched = unknown.length > 0 ? await this.store.versions(unknown) : [];
+    const versionOf = new Map(known);
+    unknown.forEach((id, i) => versionOf.set(id, fetched[i]));
+    const stale = authorIds.filter((id) => {
+      const version = versionOf.get(id);
+      return version === undefined || this.cache.get(id)?.version !== version;
+    });
     const read = new Map<string, AuthorTimelineRead>();
     if (stale.length > 0) {
       const replies = await this.store.readChanged(

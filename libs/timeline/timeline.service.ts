@@ -130,7 +130,9 @@ export class TimelineService {
     while (result.length < limit) {
       const want = limit - result.length;
       const count = charge?.taken === false ? charge : undefined;
-      const read = await this.mailbox.read(readerId, snapshot.mailboxEpoch, cursor, want, count);
+      // The celebrity timelines' versions come with the mailbox when any author is in pull mode (a round trip less).
+      const versions = snapshot.pullAuthors.size > 0;
+      const read = await this.mailbox.read(readerId, snapshot.mailboxEpoch, cursor, want, { count, versions });
       count?.took(read.requests);
       if (!read.valid) return null;
       // The mailbox says which pull-mode authors the reader follows: a read never looks at the others.
@@ -139,7 +141,8 @@ export class TimelineService {
       const lists: Candidate[][] = [read.entries.map((e) => ({ id: e.postId }))];
       // The mailbox's page is complete down to its bound; the pull-mode authors' posts are taken down to it too.
       if (pullAuthors.length > 0) {
-        lists.push(...(await this.pullAuthorsPosts(pullAuthors, cursor, want, read.bound, via)));
+        const known = this.authorTimelines.versionsRead(readerId, read);
+        lists.push(...(await this.pullAuthorsPosts(pullAuthors, cursor, want, read.bound, via, known)));
       }
       // The mailbox holds everything at or above its floor; below it, PostgreSQL has the rest.
       if (read.exhausted && read.floor !== '0') {
@@ -165,8 +168,9 @@ export class TimelineService {
     want: number,
     lowest: string,
     via: Reader,
+    known: Map<string, string | undefined>,
   ): Promise<Candidate[][]> {
-    const found = await this.authorTimelines.window(authorIds, before, lowest, want);
+    const found = await this.authorTimelines.window(authorIds, before, lowest, want, known);
     const lists: Candidate[][] = found.lists.map((ids) => ids.map((id) => ({ id })));
     if (found.fromDatabase.length > 0) {
       lists.push(this.candidates(await this.database.byAuthors(found.fromDatabase, before, want, via)));

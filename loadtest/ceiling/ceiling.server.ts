@@ -53,6 +53,7 @@ async function timeline(userId: string, limit: number): Promise<string> {
     keys.following(userId),
     keys.pullFollowees(userId),
     keys.requestCounter(userId),
+    keys.authorVersions(userId),
     epoch,
     '',
     limit,
@@ -60,6 +61,8 @@ async function timeline(userId: string, limit: number): Promise<string> {
     // Not counted: the ceiling has no rate limit (the product's adds an INCR and a PTTL to this script, nothing more).
     0,
     0,
+    // No celebrity versions: a push read merges no pull-mode authors.
+    '0',
   );
   const read = decodeMailboxRead(reply, null, limit);
   // The product would fall back to PostgreSQL; the ceiling refuses, so a stale epoch shows up as errors.

@@ -52,7 +52,9 @@ interface FollowSyncInternals {
 
 /** How READ ends: the page's members, the recent part added, all filtered by the following set. */
 const READ_TAIL = `for _, m in ipairs(redis.call('LRANGE', mb, sorted, -1)) do page[#page + 1] = m end
-return {st[3] or '0', edge, followedOnly(fw, ARGV[4], page), redis.call('SMEMBERS', pf), n, left}`;
+local followees, versions = redis.call('SMEMBERS', pf), {}
+if ARGV[7] == '1' then versions = redis.call('HMGET', KEYS[6], ARGV[4], unpack(followees)) end
+return {st[3] or '0', edge, followedOnly(fw, ARGV[4], page), followees, versions, n, left}`;
 
 export const MUTANTS: Mutant[] = [
   {
