@@ -57,7 +57,12 @@ describe('request counts on Redis', () => {
       limited: true,
       requests: { count: 2 },
     });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // The window is over once Redis has expired the counter: waited for, not assumed after a fixed sleep.
+    const counter = redis.keys.requestCounter(me);
+    for (let i = 0; i < 100 && (await redis.client.exists(counter)) === 1; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await redis.client.exists(counter)).toBe(0);
     expect(await store.read(me, 1, null, 10, { count: limit })).toMatchObject({ valid: true, requests: { count: 1 } });
   });
 });
