@@ -17,6 +17,8 @@ export interface ProductOptions {
   /** Appends the process's output here as well. */
   logFile?: string;
   readyTimeoutMs?: number;
+  /** Options for Node itself (`--cpu-prof`: the bench's --cpu-profile). */
+  nodeArgs?: string[];
 }
 
 /** Starts the built API or worker (`npm run build` first) with `env` and waits until it serves. */

@@ -18,6 +18,8 @@ export interface ServiceSpec {
   /** A built script, relative to the project root (`dist/apps/api/src/main.js`). */
   script: string;
   args?: string[];
+  /** Options for Node itself, before the script (`--cpu-prof`). */
+  nodeArgs?: string[];
   env: Record<string, string>;
   /** Printed on stdout once the service is up. */
   ready: RegExp;
@@ -57,9 +59,14 @@ export async function stopAllServices(): Promise<void> {
 }
 
 /** A built script run by the Node running this, from the project root, with only PATH of this environment. */
-function spawnScript(script: string, args: string[], env: Record<string, string>): ChildProcess {
+function spawnScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): ChildProcess {
   return track(
-    spawn(process.execPath, [script, ...args], {
+    spawn(process.execPath, [...nodeArgs, script, ...args], {
       cwd: PROJECT_ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,7 +90,7 @@ export async function runScript(script: string, env: Record<string, string>, arg
 
 /** Starts a built script of this project as its own Node process and waits for its ready line. */
 export async function startService(spec: ServiceSpec): Promise<Service> {
-  const child = spawnScript(spec.script, spec.args ?? [], spec.env);
+  const child = spawnScript(spec.script, spec.args ?? [], spec.env, spec.nodeArgs);
   const file: WriteStream | undefined = spec.logFile ? createWriteStream(spec.logFile, { flags: 'a' }) : undefined;
   // The last chunks, joined only when asked for: a product logging every request sends thousands of chunks a second,
   // and each one copied the whole 64 KB tail (and the ready line was tested on it long after the service was ready).

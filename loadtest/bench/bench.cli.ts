@@ -42,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
     'redis-shards',
     'apis',
     'workers',
+    'cpu-profile',
   ];
   const booleans = ['no-ceiling', 'reuse-graph', 'cleanup', 'no-cleanup', 'redis-cluster', 'compare-cluster', 'help'];
   const options: Record<string, { type: 'string' | 'boolean' }> = {};

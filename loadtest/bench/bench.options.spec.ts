@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BenchUsageError, databaseInPath, parseBenchOptions } from './bench.options.js';
 
@@ -28,6 +29,13 @@ describe('parseBenchOptions --cleanup', () => {
     expect(parseBenchOptions({ 'no-cleanup': true }).cleanup).toBe(false);
     expect(parseBenchOptions({ 'reuse-graph': true, cleanup: true }).cleanup).toBe(true);
     expect(() => parseBenchOptions({ cleanup: true, 'no-cleanup': true })).toThrow(BenchUsageError);
+  });
+});
+
+describe('--cpu-profile', () => {
+  it('profiles nothing unless asked, and takes the directory from where the bench was started', () => {
+    expect(parseBenchOptions({}).cpuProfileDir).toBeUndefined();
+    expect(parseBenchOptions({ 'cpu-profile': 'prof' }).cpuProfileDir).toBe(join(process.cwd(), 'prof'));
   });
 });
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { STRATEGIES, type Strategy } from '#libs/contract';
 import { defaultGraphParams, graphParamsProblems, type GraphParams } from '../graph/graph.params.js';
 import { parseRates } from '../driver/scenario.model.js';
@@ -43,6 +44,8 @@ export interface BenchOptions {
   celebrityVariant?: number;
   /** Where Redis runs (one, a local cluster, or both in turn) and how many API and worker processes. */
   scale: ScaleOptions;
+  /** A directory where the API, worker and ceiling processes write V8 CPU profiles (`node --cpu-prof`). */
+  cpuProfileDir?: string;
 }
 
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/fanout_lab_bench';
@@ -78,6 +81,8 @@ its ladder, and writes report.md, report.html and summary.json.
   --redis-prefix P        key prefix of the bench's deployment, wiped at start (bench); redis-benchmark's scratch
                           keys go under P-zadd, in the same Redis database, and are removed after it ran
   --port N                the bench's API port (3100); the ceiling uses --ceiling-port (3199)
+  --cpu-profile DIR       the API, worker and ceiling processes run under node --cpu-prof and write their
+                          profiles (.cpuprofile, one per process, named by pid) to DIR when they stop
 ${SCALE_USAGE}`;
 
 function listOf<T extends string>(raw: Raw, name: string, known: readonly T[]): T[] | undefined {
@@ -205,5 +210,7 @@ export function parseBenchOptions(raw: Raw, env: Record<string, string | undefin
     fanoutBatchSize: intOf(raw, 'fanout-batch-size', 10, 100_000),
     celebrityVariant,
     scale,
+    // Absolute: the processes run from the project root, the bench from wherever it was started.
+    ...(raw['cpu-profile'] !== undefined && { cpuProfileDir: resolve(String(raw['cpu-profile'])) }),
   };
 }

@@ -61,7 +61,7 @@ export async function startBenchStack(o: BenchOptions, target: RedisTarget, logD
   const ports = apiPorts(o.port, apis, o.ceilingPort);
   const name = (role: string, i: number) => join(logDir, `${role}${i === 0 ? '' : `-${i + 1}`}.log`);
   // Several Node processes booting at once on a shared 2-core machine take longer than the default 30 s.
-  const options = (logFile: string) => ({ logFile, readyTimeoutMs: 90_000 });
+  const options = (logFile: string) => ({ logFile, readyTimeoutMs: 90_000, nodeArgs: profiling(o) });
   const startApi = (port: number, i: number) =>
     startProduct('api', { ...env, PORT: String(port), HOST: '127.0.0.1' }, options(name('api', i)));
   const services: Service[] = [];
@@ -86,6 +86,11 @@ export async function startBenchStack(o: BenchOptions, target: RedisTarget, logD
     await stop();
     throw error;
   }
+}
+
+/** Node's options for a served process: a CPU profile written on exit under --cpu-profile, else none. */
+function profiling(o: BenchOptions): string[] {
+  return o.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfileDir}`] : [];
 }
 
 /** The stack is up for the bench once every process's measurements reach the API (each publishes every PUBLISH_MS). */
@@ -128,6 +133,7 @@ export function startCeiling(
       String(epoch),
     ],
     env: {},
+    nodeArgs: profiling(o),
     ready: /ceiling listening/,
     logFile: join(logDir, 'ceiling.log'),
   });
