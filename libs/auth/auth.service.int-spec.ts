@@ -4,7 +4,7 @@ import { SocialModule, UsersService } from '#libs/social';
 import { startServices, type Services } from '../../test/support/services.harness.js';
 import { uniqueHandle } from '../../test/support/test-config.js';
 import { AuthModule } from './auth.module.js';
-import { AuthService, hashToken } from './auth.service.js';
+import { AuthService, hashToken, tokenDigest } from './auth.service.js';
 import { TOKEN_RECHECK_MS, TokenCache } from './token.cache.js';
 
 const ADDRESS = '192.0.2.1';
@@ -41,15 +41,15 @@ describe('AuthService', () => {
 
   it('drops a token cached just after its row was deleted (a request that raced the delete)', async () => {
     const user = await services.get(UsersService).create(uniqueHandle('raced'), undefined);
-    const hash = hashToken(user.token);
+    const digest = tokenDigest(user.token);
     const cache = services.get(TokenCache);
     await cache.dropRevoked();
-    await services.get(PrismaService).token.deleteMany({ where: { tokenHash: new Uint8Array(hash) } });
+    await services.get(PrismaService).token.deleteMany({ where: { tokenHash: new Uint8Array(hashToken(user.token)) } });
     await cache.dropRevoked();
     // What a request that read the row before the delete committed puts in the cache after the poll that saw it.
-    cache.set(hash, user.id);
+    cache.set(digest, user.id);
     await cache.dropRevoked();
-    expect(cache.get(hash)).toBeUndefined();
+    expect(cache.get(digest)).toBeUndefined();
   });
 
   it('forgets every cached token once the tokens table is truncated (a reseed)', async () => {
@@ -71,7 +71,7 @@ describe('AuthService', () => {
     // What that TRUNCATE would have left, committed: the same empty hash.
     await prisma.tokenRevocation.create({ data: { tokenHash: new Uint8Array(0) } });
     await cache.dropRevoked();
-    expect(cache.get(hashToken(user.token))).toBeUndefined();
+    expect(cache.get(tokenDigest(user.token))).toBeUndefined();
   });
 
   it('keeps the tokens that still exist in the cache', async () => {
@@ -79,7 +79,7 @@ describe('AuthService', () => {
     expect(await auth.userIdFor(`Bearer ${kept.token}`, ADDRESS)).toBe(kept.id);
     const cache = services.get(TokenCache);
     await cache.dropRevoked();
-    expect(cache.get(hashToken(kept.token))).toBe(kept.id);
+    expect(cache.get(tokenDigest(kept.token))).toBe(kept.id);
   });
 
   it('refuses an address that failed too often, whatever token it sends next, and no other address', async () => {

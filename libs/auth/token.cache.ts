@@ -44,14 +44,15 @@ export class TokenCache implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.timer);
   }
 
-  get(hash: Buffer): string | undefined {
-    return this.entries.get(hash.toString('base64'));
+  /** The user of a token, by its digest (tokenDigest: the SHA-256 in base64), if this process verified it. */
+  get(digest: string): string | undefined {
+    return this.entries.get(digest);
   }
 
-  set(hash: Buffer, userId: string): void {
+  set(digest: string, userId: string): void {
     // The oldest entry goes first: Map iterates in insertion order.
     if (this.entries.size >= CACHE_LIMIT) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(hash.toString('base64'), userId);
+    this.entries.set(digest, userId);
   }
 
   /**
