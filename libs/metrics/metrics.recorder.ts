@@ -60,10 +60,18 @@ export class CounterSet {
   private readonly all = new Map<string, CounterSeries>();
 
   add(name: string, labels: Labels, by = 1): void {
+    this.series(name, labels).value += by;
+  }
+
+  /** The series itself, for a hot path to keep and add to (`value += n`) without looking it up each time. */
+  series(name: string, labels: Labels): CounterSeries {
     const key = seriesKey(name, labels);
-    const series = this.all.get(key);
-    if (series) series.value += by;
-    else this.all.set(key, { name, labels: { ...labels }, value: by });
+    let series = this.all.get(key);
+    if (!series) {
+      series = { name, labels: { ...labels }, value: 0 };
+      this.all.set(key, series);
+    }
+    return series;
   }
 
   list(): CounterSeries[] {

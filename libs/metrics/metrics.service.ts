@@ -2,16 +2,29 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { SERIES, type ProcessInfo, type ProcessRole, type ProcessSnapshot, type Stage } from '#libs/contract';
+import {
+  SERIES,
+  type CounterSeries,
+  type ProcessInfo,
+  type ProcessRole,
+  type ProcessSnapshot,
+  type Stage,
+} from '#libs/contract';
 import { CounterSet, HistogramSet, type LatencyRecorder } from './metrics.recorder.js';
 
 export const METRICS_ROLE = Symbol('MetricsRole');
 
 const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+/** What one kind of answer (method, route, strategy, status) records into, looked up once per request. */
 interface HttpSeries {
-  hdr: LatencyRecorder;
-  prom: ReturnType<Histogram<'method' | 'route' | 'strategy'>['labels']>;
+  count: CounterSeries;
+  responses: ReturnType<Counter<'method' | 'route' | 'status'>['labels']>;
+  /** Answered requests only (status < 400): errors are counted, not timed. */
+  latency?: {
+    hdr: LatencyRecorder;
+    prom: ReturnType<Histogram<'method' | 'route' | 'strategy'>['labels']>;
+  };
 }
 
 /**
@@ -71,19 +84,31 @@ export class MetricsService {
 
   /** Latency is kept for answered requests (status < 400); errors are counted by status, not timed. */
   httpRequest(method: string, route: string, strategy: string, status: number, micros: number): void {
-    const code = String(status);
-    this.counters.add(SERIES.httpResponses, { method, route, status: code });
-    this.httpResponses.inc({ method, route, status: code });
-    if (status >= 400) return;
-    const key = `${method} ${route} ${strategy}`;
-    let series = this.http.get(key);
-    if (!series) {
-      const labels = { method, route, strategy };
-      series = { hdr: this.histograms.series(SERIES.httpRequest, labels), prom: this.httpDuration.labels(labels) };
-      this.http.set(key, series);
-    }
-    series.hdr.recordValue(Math.max(1, Math.round(micros)));
-    series.prom.observe(micros / 1e6);
+    const key = `${method} ${route} ${strategy} ${status}`;
+    const series = this.http.get(key) ?? this.httpSeries(key, method, route, strategy, status);
+    series.count.value += 1;
+    series.responses.inc();
+    if (!series.latency) return;
+    series.latency.hdr.recordValue(Math.max(1, Math.round(micros)));
+    series.latency.prom.observe(micros / 1e6);
+  }
+
+  /**
+   * The series a kind of answer records into, made once: looking each up by its labels on every request (a key built
+   * from a labels object, prom-client's label checks) cost about 1.5 % of a push read's API CPU, profiled.
+   */
+  private httpSeries(key: string, method: string, route: string, strategy: string, status: number): HttpSeries {
+    const counted = { method, route, status: String(status) };
+    const timed = { method, route, strategy };
+    const series: HttpSeries = {
+      count: this.counters.series(SERIES.httpResponses, counted),
+      responses: this.httpResponses.labels(counted),
+      ...(status < 400 && {
+        latency: { hdr: this.histograms.series(SERIES.httpRequest, timed), prom: this.httpDuration.labels(timed) },
+      }),
+    };
+    this.http.set(key, series);
+    return series;
   }
 
   stage(stage: Stage, detail: string, micros: number): void {
