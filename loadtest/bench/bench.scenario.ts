@@ -22,10 +22,12 @@ import { mapLimit } from './bench.lanes.js';
 import { drain } from './bench.stack.js';
 import { capacityOf, capacityText, type BenchRun, type ServerCpuStep } from './bench.summary.js';
 import { checkInvariant } from './invariant.check.js';
-import { cpuMicrosOf } from './process.cpu.js';
+import { cpuMicrosOf, idleCpuMsPerSecond } from './process.cpu.js';
 
 const TIMEOUT_MS = 10_000;
 const SEED = 1;
+/** How long the server's idle CPU is read before a ladder: /proc counts 10 ms ticks, so ±3 ms/s over 3 s. */
+const IDLE_MS = 3000;
 
 export interface ScenarioContext {
   api: ApiClient;
@@ -129,13 +131,15 @@ export async function runScenario(
   const flags = measured ? await api.config() : null;
   const snapshots: Promise<ProcessSnapshot[]>[] = measured ? [api.metricsSnapshots()] : [];
   await snapshots[0];
+  const idleCpu = await idleCpuMsPerSecond(target.pids, IDLE_MS);
   const cpu = [cpuMicrosOf(target.pids)];
   const client = await driveInChild(ctx, scenario, target.baseUrl, () => {
     cpu.push(cpuMicrosOf(target.pids));
     if (measured) snapshots.push(api.metricsSnapshots());
   });
   const capacity = capacityOf(client, scenario.thresholds.p99Ms);
-  const serverCpu = cpuPerStep(client, cpu, scenario.warmupSeconds > 0 ? 1 : 0);
+  const serverCpu = cpuPerStep(client, cpu, scenario.warmupSeconds > 0 ? 1 : 0, idleCpu);
+  const serverIdleCpu = Math.round(idleCpu * 10) / 10;
   if (!measured) {
     return {
       scenario: scenario.name,
@@ -148,6 +152,7 @@ export async function runScenario(
       invariant: null,
       capacity,
       serverCpu,
+      serverIdleCpu,
     };
   }
   const { seconds: drainSeconds } = await drain(api, `draining after ${scenario.name}/${scenario.strategy}`, log);
@@ -184,20 +189,31 @@ export async function runScenario(
     invariant,
     capacity,
     serverCpu,
+    serverIdleCpu,
     ...(flags && { pullMode: { celebrityThreshold: flags.celebrityThreshold, authors: flags.pullModeAuthors } }),
   };
 }
 
-/** The server's CPU over each ladder step (samples: before the warm-up, then at each phase end), per request sent. */
-function cpuPerStep(client: RunSummary, cpu: number[], warmup: number): ServerCpuStep[] | undefined {
+/**
+ * The server's CPU over each ladder step (samples: before the warm-up, then at each phase end), per request sent, and
+ * the same net of its idle CPU (ms/s) over the step.
+ */
+export function cpuPerStep(
+  client: RunSummary,
+  cpu: number[],
+  warmup: number,
+  idleMsPerSecond: number,
+): ServerCpuStep[] | undefined {
   if (cpu.length !== 1 + warmup + client.steps.length) return undefined;
+  const perRequest = (ms: number, sent: number | null) => (sent ? Math.round((ms / sent) * 1000) / 1000 : null);
   return client.steps.map((step, i) => {
     const micros = cpu[i + warmup + 1]! - cpu[i + warmup]!;
     return {
       step: step.step,
       targetRate: step.targetRate,
       cpuSeconds: Math.round(micros / 1e4) / 100,
-      msPerRequest: step.sent ? Math.round((micros / 1000 / step.sent) * 1000) / 1000 : null,
+      msPerRequest: perRequest(micros / 1000, step.sent),
+      netMsPerRequest: perRequest(Math.max(0, micros / 1000 - idleMsPerSecond * step.durationSeconds), step.sent),
     };
   });
 }

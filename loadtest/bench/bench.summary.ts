@@ -60,6 +60,8 @@ export interface BenchRun {
   variant?: { celebrityThreshold: number };
   /** The serving processes' CPU per ladder step (the API processes, or the ceiling); absent in older runs. */
   serverCpu?: ServerCpuStep[];
+  /** CPU (ms per second) the serving processes used idle just before the ladder: see idleCpuMsPerSecond. */
+  serverIdleCpu?: number;
 }
 
 export interface ServerCpuStep {
@@ -69,6 +71,8 @@ export interface ServerCpuStep {
   cpuSeconds: number;
   /** The same per request the driver sent in the step. */
   msPerRequest: number | null;
+  /** The same less the server's idle CPU over the step (serverIdleCpu): what the requests themselves cost. */
+  netMsPerRequest?: number | null;
 }
 
 export interface FanoutThroughput {

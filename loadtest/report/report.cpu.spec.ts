@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BenchSummary } from '../bench/bench.summary.js';
+import { cpuPerStep } from '../bench/bench.scenario.js';
 import { serverCpu } from './report.cpu.js';
 import { renderMarkdown } from './report.markdown.js';
 
@@ -33,6 +34,26 @@ describe('the Server CPU per read section', () => {
     );
     expect(section).toMatch(/\| push \| 0\.400 \| 0\.800 \|/);
     expect(section).toMatch(/\| ceiling \| 0\.200 \| 0\.400 \|/);
+  });
+
+  it('takes each server’s idle CPU out of the comparison where the runs measured it, and shows it', () => {
+    const s = committed();
+    const idle: Record<string, number> = { hybrid: 40, push: 36, ceiling: 4 };
+    for (const run of s.runs) {
+      const label = run.target === 'ceiling' ? 'ceiling' : run.variant ? 'variant' : run.strategy;
+      run.serverIdleCpu = idle[label] ?? 40;
+      // CPU samples (µs) at the ladder's start and each step's end: 1 ms for each request the step was due to send.
+      let micros = 0;
+      const samples = [0, ...run.client.steps.map((step) => (micros += step.durationSeconds * step.targetRate * 1000))];
+      run.serverCpu = cpuPerStep(run.client, samples, 0, run.serverIdleCpu);
+    }
+    const section = serverCpu(s);
+    // Less idle ms/s over the step, per request the step sent.
+    const first = s.runs.find((run) => run.strategy === 'push' && run.target === 'api' && !run.variant)!.client
+      .steps[0]!;
+    const pushNet = (first.durationSeconds * first.targetRate - 36 * first.durationSeconds) / first.sent!;
+    expect(section).toContain(`At 500/s, net of each server’s idle CPU: push's API ${pushNet.toFixed(3)} ms`);
+    expect(section).toMatch(/\| ceiling \|[^\n]*\| 4\.0 \|/);
   });
 });
 
