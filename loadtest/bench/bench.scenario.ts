@@ -26,7 +26,7 @@ import { cpuMicrosOf, idleCpuMsPerSecond } from './process.cpu.js';
 
 const TIMEOUT_MS = 10_000;
 const SEED = 1;
-/** How long the server's idle CPU is read before a ladder: /proc counts 10 ms ticks, so ±3 ms/s over 3 s. */
+/** How long the server's idle CPU is read before a ladder (in ns: a fraction of a ms a second over 3 s). */
 const IDLE_MS = 3000;
 
 export interface ScenarioContext {
@@ -131,6 +131,8 @@ export async function runScenario(
   const flags = measured ? await api.config() : null;
   const snapshots: Promise<ProcessSnapshot[]>[] = measured ? [api.metricsSnapshots()] : [];
   await snapshots[0];
+  // Idle once the warm-up reads' aftermath (their collections, the metrics published after them) is over.
+  await sleep(ctx.publishMs);
   const idleCpu = await idleCpuMsPerSecond(target.pids, IDLE_MS);
   const cpu = [cpuMicrosOf(target.pids)];
   const client = await driveInChild(ctx, scenario, target.baseUrl, () => {

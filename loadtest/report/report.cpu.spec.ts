@@ -55,6 +55,24 @@ describe('the Server CPU per read section', () => {
     expect(section).toContain(`At 500/s, net of each server’s idle CPU: push's API ${pushNet.toFixed(3)} ms`);
     expect(section).toMatch(/\| ceiling \|[^\n]*\| 4\.0 \|/);
   });
+
+  it('compares gross figures, without the idle column, when a run did not read its idle CPU', () => {
+    const s = committed();
+    for (const run of s.runs) {
+      const ceiling = run.target === 'ceiling';
+      if (!ceiling) run.serverIdleCpu = 36;
+      run.serverCpu = run.client.steps.map((step) => ({
+        step: step.step,
+        targetRate: step.targetRate,
+        cpuSeconds: 1,
+        msPerRequest: ceiling ? 0.2 : 0.4,
+        ...(!ceiling && { netMsPerRequest: 0.3 }),
+      }));
+    }
+    const section = serverCpu(s);
+    expect(section).toContain("At 500/s: push's API 0.400 ms against the ceiling's 0.200 ms (2.00x)");
+    expect(section).not.toContain('idle ms/s');
+  });
 });
 
 describe('the fan-out section', () => {

@@ -34,8 +34,8 @@ export function serverCpu(s: BenchSummary): string {
       'requests sent in it: the API processes, or the ceiling server. It is what a read costs the server whatever ' +
       'latency it met; above a strategy’s capacity it includes the cost of falling behind.' +
       (idle
-        ? ' It includes what the server burns idle (timers, metrics, polls; the last column, read over 3 s before ' +
-          'the ladder), most at low rates: the comparison below takes it out.'
+        ? ' It includes what the server burns idle (timers, metrics, polls; the last column, in ms a second, read ' +
+          'over 3 s before the ladder), most at low rates: the comparison below takes it out.'
         : ''),
     comparison(runs, idle),
     table(['run', ...rates.map((rate) => `ms at ${count(rate)}/s`), ...(idle ? ['idle ms/s'] : [])], rows),
