@@ -3,16 +3,21 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cpuMicrosOf, idleCpuMsPerSecond, pidsNamed, runNanosOf } from './process.cpu.js';
 
+/** Spins until Node says `micros` of CPU went by, however busy the machine is; returns what it says went by. */
+function spin(micros: number): number {
+  const own = process.cpuUsage();
+  let spent = 0;
+  while (spent < micros) {
+    const used = process.cpuUsage(own);
+    spent = used.user + used.system;
+  }
+  return spent;
+}
+
 describe('cpuMicrosOf', () => {
   it("reads this process's CPU time as Node itself counts it, and nothing for a process that does not exist", () => {
     const before = cpuMicrosOf([process.pid]);
-    const own = process.cpuUsage();
-    // Spin until Node says 100 ms of CPU went by, however busy the machine is.
-    let spent = 0;
-    while (spent < 100_000) {
-      const used = process.cpuUsage(own);
-      spent = used.user + used.system;
-    }
+    const spent = spin(100_000);
     const read = cpuMicrosOf([process.pid]) - before;
     // /proc counts in 10 ms ticks, and other threads of this process (the GC's) count there too.
     expect(read).toBeGreaterThanOrEqual(spent - 20_000);
@@ -24,12 +29,7 @@ describe('cpuMicrosOf', () => {
 describe('runNanosOf and idleCpuMsPerSecond', () => {
   it("read this process's threads' run time in ns as Node counts its CPU, and a process that does not exist as 0", () => {
     const before = runNanosOf([process.pid]);
-    const own = process.cpuUsage();
-    let spent = 0;
-    while (spent < 100_000) {
-      const used = process.cpuUsage(own);
-      spent = used.user + used.system;
-    }
+    const spent = spin(100_000);
     const read = (runNanosOf([process.pid]) - before) / 1000;
     // A running thread's figure can lag by a scheduler tick; other threads (the GC's) count too.
     expect(read).toBeGreaterThanOrEqual(spent - 15_000);
