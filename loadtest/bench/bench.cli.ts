@@ -7,7 +7,7 @@ import { writeReports } from '../report/report.files.js';
 import { cleanupBench } from './bench.cleanup.js';
 import { BenchUsageError, parseBenchOptions, USAGE } from './bench.options.js';
 import { credentialsFileOf, runBench } from './bench.run.js';
-import { judgementWarnings } from './bench.warnings.js';
+import { hostWarnings, judgementWarnings } from './bench.warnings.js';
 import { stopLocalClusters } from './redis.target.js';
 
 /** Set once the options are known: removes what the bench made, once, on every way out (--cleanup). */
@@ -80,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
       `goal ${goal.id}: ${goal.measured} (target ${goal.target}) ${goal.ok === null ? 'not judged' : goal.ok ? 'met' : 'NOT met'}`,
     );
   }
-  for (const warning of judgementWarnings(summary.runs)) log(`WARNING: ${warning}`);
+  for (const warning of [...judgementWarnings(summary.runs), ...hostWarnings(summary.runs)]) log(`WARNING: ${warning}`);
   const all = [...summary.runs, ...(summary.scaling?.deployments.flatMap((d) => d.runs) ?? [])];
   const broken = all.filter((r) => r.invariant && r.invariant.mismatches > 0);
   if (broken.length > 0) {

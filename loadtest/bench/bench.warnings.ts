@@ -46,3 +46,45 @@ export function judgementWarnings(runs: readonly BenchRun[]): string[] {
   }
   return warnings;
 }
+
+/**
+ * Under this share of a core, the ceiling breaking its p99 limit while keeping up means the machine paused it: the
+ * ceiling does nothing but the push read's Redis work, and in the runs committed here it kept its p99 up to 0.79-0.89
+ * of a core where the host was quiet enough, and broke it at 0.47-0.62 where the host was in a slow phase (the same
+ * code, the same ladder).
+ */
+export const PAUSED_HOST_MAX_CORES = 0.7;
+
+/**
+ * When the machine, not the servers, set the run's p99s: the ceiling missed its latency limit at a step it kept up
+ * with on well under a core. Every run of the bench shares that machine, so its capacities (and their ratios) are
+ * the host's pauses as much as the servers' work.
+ */
+export function hostWarnings(runs: readonly BenchRun[]): string[] {
+  return runs.flatMap((run) => {
+    const paused = run.target === 'ceiling' ? pausedStep(run) : undefined;
+    if (!paused) return [];
+    const share = `${Math.round(paused.cores * 100)} % of a core`;
+    return [
+      `The ceiling (a bare node:http server doing only the push read's Redis work) broke the ` +
+        `${run.capacity.p99LimitMs} ms p99 limit at ${paused.rate.toLocaleString('en-US')}/s while it kept up on ` +
+        `${share}: it keeps that limit to above ${Math.round(PAUSED_HOST_MAX_CORES * 100)} % of a core on a quiet ` +
+        'machine, so this machine paused the processes (other tenants, a slow phase), the p99s and capacities of ' +
+        'every ladder in this run include those pauses, and the capacity ratios are the host’s as much as the ' +
+        'servers’.',
+    ];
+  });
+}
+
+/** The step at which the run first missed its p99 limit, if it kept up there on under PAUSED_HOST_MAX_CORES. */
+function pausedStep(run: BenchRun): { rate: number; cores: number } | undefined {
+  const { rate, sustained } = run.capacity;
+  const steps = [...run.client.steps].sort((a, b) => a.targetRate - b.targetRate);
+  const failed = steps.find((step) => rate === null || step.targetRate > rate);
+  // A step it fell behind at (1 % or more dropped) is a limit of the server, not a pause of the host.
+  if (!failed || sustained === null || failed.targetRate > sustained) return undefined;
+  const cpu = run.serverCpu?.find((c) => c.step === failed.step);
+  if (!cpu) return undefined;
+  const cores = cpu.cpuSeconds / failed.durationSeconds;
+  return cores < PAUSED_HOST_MAX_CORES ? { rate: failed.targetRate, cores } : undefined;
+}

@@ -1,5 +1,5 @@
 import { capacityText, sustainedText, type BenchRun, type BenchSummary } from '../bench/bench.summary.js';
-import { judgementWarnings } from '../bench/bench.warnings.js';
+import { hostWarnings, judgementWarnings } from '../bench/bench.warnings.js';
 import { serverStat } from '../bench/server.latency.js';
 import { count, mainEndpoint, mark, ms, runLabel, runsOf, scenariosOf, tagOf } from './report.data.js';
 import { fanout, memory } from './report.redis.js';
@@ -41,17 +41,26 @@ function header(s: BenchSummary): string {
   ].join('\n\n');
 }
 
-/** Above everything else: a run too short to judge must say so before its verdicts are read. */
+/** Above everything else: a run too short to judge, or made on a machine that paused it, must say so first. */
 function warnings(s: BenchSummary): string {
-  const found = judgementWarnings(s.runs);
-  if (found.length === 0) return '';
-  return `> **Too short to judge the goals.** ${found.join(' ')} Run with the scenario files' step and warm-up lengths (or --step-seconds 20 --warmup-seconds 10) before reading the verdicts as the service's.`;
+  const short = judgementWarnings(s.runs);
+  const host = hostWarnings(s.runs);
+  return [
+    short.length > 0 &&
+      `> **Too short to judge the goals.** ${short.join(' ')} Run with the scenario files' step and warm-up lengths (or --step-seconds 20 --warmup-seconds 10) before reading the verdicts as the service's.`,
+    host.length > 0 &&
+      `> **A machine that paused the servers.** ${host.join(' ')} Run again when the machine is quiet before reading the capacity verdicts as the service's.`,
+  ]
+    .filter(Boolean)
+    .join('\n\n');
 }
 
 function goals(s: BenchSummary): string {
   const caution = judgementWarnings(s.runs).length
     ? '**The verdicts below come from a run too short to judge them: see the warning above.**'
-    : '';
+    : hostWarnings(s.runs).length
+      ? '**The capacity verdicts below come from a run on a machine that paused the servers: see the warning above.**'
+      : '';
   return [
     '## Goals',
     ...(caution ? [caution] : []),
