@@ -1,4 +1,5 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -46,5 +47,76 @@ describe('LineBuffer', () => {
     let failure: Error | undefined;
     buffer.flush((error) => (failure = error));
     expect((failure as NodeJS.ErrnoException | undefined)?.code).toBe('EBADF');
+  });
+});
+
+/** A named pipe opened non-blocking at both ends, as stdout is when its reader is another process's pipe. */
+function pipeBuffer(maxWaitingChars?: number) {
+  dir = mkdtempSync(join(tmpdir(), 'line-buffer-'));
+  const path = join(dir, 'fifo');
+  execFileSync('mkfifo', [path]);
+  const reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writer = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+  const chunk = Buffer.alloc(64 * 1024);
+  /** Everything the pipe holds now. */
+  const read = () => {
+    let text = '';
+    for (;;) {
+      try {
+        const n = readSync(reader, chunk);
+        if (n === 0) return text;
+        text += chunk.subarray(0, n).toString('utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return text;
+        throw error;
+      }
+    }
+  };
+  const close = () => [reader, writer].forEach((fd) => closeSync(fd));
+  return { buffer: new LineBuffer(writer, maxWaitingChars), read, close };
+}
+
+describe('LineBuffer on a pipe whose reader falls behind', () => {
+  const line = (i: number) => `{"n":${i},"pad":"${'x'.repeat(1000)}"}\n`;
+
+  it('keeps what the full pipe did not take and writes it, in order, once the reader catches up', () => {
+    const { buffer, read, close } = pipeBuffer();
+    const all = Array.from({ length: 1000 }, (_, i) => line(i));
+    // About 1 MB into a pipe that holds 64 KB: the writes stop at EAGAIN, nothing throws, nothing is lost.
+    for (const l of all) buffer.write(l);
+    let failure: Error | undefined;
+    buffer.flush((error) => (failure = error));
+    expect(failure).toBeUndefined();
+    let got = read();
+    expect(got.length).toBeLessThan(all.join('').length);
+    for (let i = 0; i < 100 && got.length < all.join('').length; i++) {
+      buffer.flush();
+      got += read();
+    }
+    expect(got).toBe(all.join(''));
+    close();
+  });
+
+  it('drops the newest lines past its bound while the pipe takes nothing, and says how many', () => {
+    const { buffer, read, close } = pipeBuffer(200 * 1024);
+    for (let i = 0; i < 1000; i++) buffer.write(line(i));
+    buffer.flush();
+    let got = '';
+    for (let i = 0; i < 100; i++) {
+      got += read();
+      buffer.flush();
+    }
+    got += read();
+    const lines = got.trimEnd().split('\n');
+    const notice = lines.find((l) => l.includes('log lines dropped'));
+    expect(notice).toBeDefined();
+    const dropped = Number(/(\d+) log lines dropped/.exec(notice!)![1]);
+    expect(dropped).toBeGreaterThan(0);
+    const kept = lines.filter((l) => l !== notice).map((l) => (JSON.parse(l) as { n: number }).n);
+    // Every line not dropped arrives once, in order, and the dropped ones are the ones missing.
+    expect(kept).toEqual([...kept].sort((a, b) => a - b));
+    expect(kept.length + dropped).toBe(1000);
+    expect(JSON.parse(notice!)).toMatchObject({ level: 40, context: 'LineBuffer' });
+    close();
   });
 });
