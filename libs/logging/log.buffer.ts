@@ -2,9 +2,14 @@ import { writeSync } from 'node:fs';
 
 /** What a buffer lets pile up before it writes (and at most how long a line waits: see LoggingModule). */
 const BLOCK_CHARS = 64 * 1024;
-/** What a buffer keeps while stdout takes nothing (a stalled log collector); newer lines beyond it are dropped. */
+/**
+ * What a buffer keeps (in characters, and bytes the pipe refused) while stdout takes nothing (a stalled log
+ * collector); newer lines beyond it are dropped.
+ */
 const MAX_WAITING_CHARS = 8 * 1024 * 1024;
-/** How long an exiting process waits for a full stdout to take its last lines. */
+/** How soon a buffer tries again after a full pipe refused it. */
+const RETRY_MS = 10;
+/** How long an exiting process waits for a full stdout to take its last lines (all buffers together). */
 const EXIT_WAIT_MS = 2000;
 
 /**
@@ -16,35 +21,42 @@ const EXIT_WAIT_MS = 2000;
  * loses up to the last second of lines, as before.
  *
  * stdout may be a non-blocking pipe whose reader falls behind: a write is then partial or refused (EAGAIN). What the
- * pipe did not take waits, in order, for the next flush, instead of the process spinning on it or losing the block;
+ * pipe did not take waits, in order, for a retry 10 ms later, instead of the process spinning on it or losing the block;
  * past MAX_WAITING_CHARS newer lines are dropped and counted, and a line says how many once the pipe takes data again.
  */
 export class LineBuffer {
   /** Every buffer of the process, flushed by one 'exit' listener (a test process boots many apps). */
   private static readonly open = new Set<LineBuffer>();
+  /**
+   * Per fd, the buffer whose block the pipe took only part of: no other buffer writes there until it is out, or a
+   * line would be cut in two by another buffer's block.
+   */
+  private static readonly holders = new Map<number, LineBuffer>();
   private lines: string[] = [];
   private chars = 0;
   /** The part of a block the pipe has not taken yet: written before anything newer. */
   private unwritten: Buffer | null = null;
   private dropped = 0;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly fd = 1,
     private readonly maxWaitingChars = MAX_WAITING_CHARS,
   ) {
-    if (LineBuffer.open.size === 0) process.once('exit', () => LineBuffer.open.forEach((buffer) => buffer.drain()));
+    if (LineBuffer.open.size === 0) process.once('exit', () => LineBuffer.drainAll(Date.now() + EXIT_WAIT_MS));
     LineBuffer.open.add(this);
   }
 
   write(line: string): boolean {
-    if (this.unwritten && this.chars >= this.maxWaitingChars) {
+    const blocked = LineBuffer.holders.has(this.fd);
+    if (blocked && this.chars + (this.unwritten?.length ?? 0) >= this.maxWaitingChars) {
       this.dropped += 1;
       return true;
     }
     this.lines.push(line);
     this.chars += line.length;
-    // While the pipe is full the next timed flush tries again: a try per line would be a write call per line.
-    if (this.chars >= BLOCK_CHARS && !this.unwritten) this.flush();
+    // While the pipe is full the retry timer tries again: a try per line would be a write call per line.
+    if (this.chars >= BLOCK_CHARS && !blocked) this.flush();
     return true;
   }
 
@@ -61,31 +73,49 @@ export class LineBuffer {
 
   /** Bytes waiting for a full pipe, then the lines since, as far as the pipe takes them now. */
   private writeOut(): void {
-    if (this.unwritten) {
-      const rest = this.unwritten;
-      // Lost if the write fails: a broken stdout must not hold every later line behind it.
-      this.unwritten = null;
-      this.unwritten = writeSome(this.fd, rest);
+    const holder = LineBuffer.holders.get(this.fd);
+    if (holder && holder !== this) return;
+    try {
+      if (this.unwritten) {
+        const rest = this.unwritten;
+        // Lost if the write fails: a broken stdout must not hold every later line behind it.
+        this.unwritten = null;
+        this.unwritten = writeSome(this.fd, rest);
+      }
+      if (this.unwritten || this.lines.length === 0) return;
+      // The dropped lines came after the waiting ones: the line that counts them goes after those.
+      const text = this.lines.join('') + (this.dropped > 0 ? droppedLine(this.dropped) : '');
+      this.lines = [];
+      this.chars = 0;
+      this.dropped = 0;
+      this.unwritten = writeSome(this.fd, Buffer.from(text));
+    } finally {
+      this.holdWhileWaiting();
     }
-    if (this.unwritten || this.lines.length === 0) return;
-    // The dropped lines came after the waiting ones: the line that counts them goes after those.
-    const text = this.lines.join('') + (this.dropped > 0 ? droppedLine(this.dropped) : '');
-    this.lines = [];
-    this.chars = 0;
-    this.dropped = 0;
-    this.unwritten = writeSome(this.fd, Buffer.from(text));
+  }
+
+  /**
+   * Holds the fd while bytes wait, and tries again soon: waiting for the once-a-second flush would let out only a
+   * pipe's worth (64 KB) a second however fast the reader reads.
+   */
+  private holdWhileWaiting(): void {
+    if (!this.unwritten) {
+      if (LineBuffer.holders.get(this.fd) === this) LineBuffer.holders.delete(this.fd);
+      return;
+    }
+    LineBuffer.holders.set(this.fd, this);
+    this.retry ??= setTimeout(() => {
+      this.retry = undefined;
+      this.flush();
+    }, RETRY_MS).unref();
   }
 
   /** At exit: everything, waiting a little for a full pipe (a reader that never reads must not hold the exit). */
-  private drain(): void {
-    const deadline = Date.now() + EXIT_WAIT_MS;
+  private static drainAll(deadline: number): void {
     for (;;) {
-      try {
-        this.writeOut();
-      } catch {
-        return;
-      }
-      if ((!this.unwritten && this.lines.length === 0) || Date.now() >= deadline) return;
+      for (const buffer of LineBuffer.open) buffer.flush();
+      const waiting = [...LineBuffer.open].some((buffer) => buffer.unwritten || buffer.lines.length > 0);
+      if (!waiting || Date.now() >= deadline) return;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     }
   }

@@ -50,7 +50,7 @@ export function judgementWarnings(runs: readonly BenchRun[]): string[] {
 /**
  * Under this share of a core, the ceiling breaking its p99 limit while keeping up means the machine paused it: the
  * ceiling does nothing but the push read's Redis work, and in the runs committed here it kept its p99 up to 0.79-0.89
- * of a core where the host was quiet enough, and broke it at 0.47-0.62 where the host was in a slow phase (the same
+ * of a core where the host was quiet enough, and broke it at 0.47-0.64 where the host was in a slow phase (the same
  * code, the same ladder).
  */
 export const PAUSED_HOST_MAX_CORES = 0.7;
