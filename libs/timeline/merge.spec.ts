@@ -3,17 +3,29 @@ import { describe, expect, it } from 'vitest';
 import { byIdDesc, mergeNewestFirst, minId } from './merge.js';
 
 const ids = fc.uniqueArray(fc.bigInt({ min: 1n, max: 2n ** 53n }), { maxLength: 40 });
+const newestFirst = (list: bigint[]) => [...list].sort((x, y) => (x < y ? 1 : x > y ? -1 : 0));
+
+// Lists drawn from one small pool of ids (of different lengths), so that lists share ids, as a mailbox and a
+// celebrity's posts do; each list newest first without repeats, as every caller's is.
+const pool = fc.uniqueArray(fc.oneof(fc.bigInt({ min: 1n, max: 999n }), fc.bigInt({ min: 1n, max: 2n ** 53n })), {
+  minLength: 1,
+  maxLength: 30,
+});
+const sortedLists = pool.chain((ids) =>
+  fc.array(fc.subarray(ids).map(newestFirst), { minLength: 1, maxLength: 6 }),
+);
 
 describe('mergeNewestFirst', () => {
-  it('equals sorting the union numerically, without duplicates, cut at the limit', () => {
+  it('equals sorting the union numerically, without duplicates, cut at the limit, each id from its first list', () => {
     fc.assert(
-      fc.property(ids, ids, fc.integer({ min: 1, max: 50 }), (a, b, limit) => {
-        const lists = [a.map((id) => ({ id: String(id) })), b.map((id) => ({ id: String(id) }))];
-        const expected = [...new Set([...a, ...b])]
-          .sort((x, y) => (x < y ? 1 : x > y ? -1 : 0))
+      fc.property(sortedLists, fc.integer({ min: 1, max: 50 }), (lists, limit) => {
+        const tagged = lists.map((list, from) => list.map((id) => ({ id: String(id), from })));
+        const firstList = new Map<bigint, number>();
+        lists.forEach((list, from) => list.forEach((id) => firstList.has(id) || firstList.set(id, from)));
+        const expected = newestFirst([...firstList.keys()])
           .slice(0, limit)
-          .map(String);
-        expect(mergeNewestFirst(lists, limit).map((x) => x.id)).toEqual(expected);
+          .map((id) => ({ id: String(id), from: firstList.get(id) }));
+        expect(mergeNewestFirst(tagged, limit)).toEqual(expected);
       }),
     );
   });
