@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, PrivateRedisCluster, RedisKeys, startProduct, type Service } from '#libs/contract';
+import { waitIdleOrExplain } from '../support/pending.diagnosis.js';
 import { freePort } from '../support/processes.js';
 import { pageIds, readFromMailbox } from '../support/timeline.reader.js';
 import { ADMIN_TOKEN, envOf, testConfig, uniqueHandle } from '../support/test-config.js';
@@ -67,7 +68,7 @@ describe('a Redis Cluster master killed mid-fan-out', () => {
     expect(mastersAfter).not.toContain(victim.port);
     expect(mastersAfter.filter((port) => !mastersBefore.includes(port))).toHaveLength(1);
 
-    const { status } = await api.waitIdle({ timeoutMs: 120_000 });
+    const { status } = await waitIdleOrExplain(api, config, 120_000);
     expect(status).toMatchObject({ pending: 0, failed: 0 });
     const expected = [...posted].sort((a, b) => (BigInt(a) < BigInt(b) ? 1 : -1));
     for (const follower of followers) {
