@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { byIdDesc, mergeNewestFirst, minId } from './merge.js';
 
 const ids = fc.uniqueArray(fc.bigInt({ min: 1n, max: 2n ** 53n }), { maxLength: 40 });
+const byId = (item: { id: string }) => item.id;
 const newestFirst = (list: bigint[]) => [...list].sort((x, y) => (x < y ? 1 : x > y ? -1 : 0));
 
 // Lists drawn from one small pool of ids (of different lengths), so that lists share ids, as a mailbox and a
@@ -11,9 +12,7 @@ const pool = fc.uniqueArray(fc.oneof(fc.bigInt({ min: 1n, max: 999n }), fc.bigIn
   minLength: 1,
   maxLength: 30,
 });
-const sortedLists = pool.chain((ids) =>
-  fc.array(fc.subarray(ids).map(newestFirst), { minLength: 1, maxLength: 6 }),
-);
+const sortedLists = pool.chain((ids) => fc.array(fc.subarray(ids).map(newestFirst), { minLength: 1, maxLength: 6 }));
 
 describe('mergeNewestFirst', () => {
   it('equals sorting the union numerically, without duplicates, cut at the limit, each id from its first list', () => {
@@ -25,7 +24,7 @@ describe('mergeNewestFirst', () => {
         const expected = newestFirst([...firstList.keys()])
           .slice(0, limit)
           .map((id) => ({ id: String(id), from: firstList.get(id) }));
-        expect(mergeNewestFirst(tagged, limit)).toEqual(expected);
+        expect(mergeNewestFirst(tagged, limit, byId)).toEqual(expected);
       }),
     );
   });
@@ -34,13 +33,13 @@ describe('mergeNewestFirst', () => {
     fc.assert(
       fc.property(ids, fc.integer({ min: 1, max: 50 }), (a, limit) => {
         const sorted = [...a].sort((x, y) => (x < y ? 1 : x > y ? -1 : 0)).map((id) => ({ id: String(id) }));
-        expect(mergeNewestFirst([sorted], limit)).toEqual(sorted.slice(0, limit));
+        expect(mergeNewestFirst([sorted], limit, byId)).toEqual(sorted.slice(0, limit));
       }),
     );
   });
 
   it('keeps the first occurrence of an id', () => {
-    const merged = mergeNewestFirst([[{ id: '5', from: 'a' }], [{ id: '5', from: 'b' }]], 10);
+    const merged = mergeNewestFirst([[{ id: '5', from: 'a' }], [{ id: '5', from: 'b' }]], 10, byId);
     expect(merged).toEqual([{ id: '5', from: 'a' }]);
   });
 });

@@ -20,7 +20,12 @@ export interface TimelinePage extends Page<TimelineItem> {
   source: TimelineSource;
 }
 
-type Candidate = { id: string; item?: TimelineItem };
+/**
+ * A post that can make the page: its id, to be read from the post cache, or the item PostgreSQL already returned. Ids
+ * stay bare strings: a hybrid read that follows many celebrities merges hundreds of candidates for the page's 20.
+ */
+type Candidate = string | TimelineItem;
+const idOf = (candidate: Candidate) => (typeof candidate === 'string' ? candidate : candidate.id);
 
 const BUILD_REQUEST_INTERVAL_MS = 5000;
 const FALLBACK_LOG_INTERVAL_MS = 5000;
@@ -138,7 +143,7 @@ export class TimelineService {
       // The mailbox says which pull-mode authors the reader follows: a read never looks at the others.
       const pullAuthors = read.pullFollowees.filter((id) => snapshot.pullAuthors.has(id));
       if (snapshot.pullAuthors.has(readerId)) pullAuthors.push(readerId);
-      const lists: Candidate[][] = [read.entries.map((e) => ({ id: e.postId }))];
+      const lists: Candidate[][] = [read.entries.map((e) => e.postId)];
       // The mailbox's page is complete down to its bound; the pull-mode authors' posts are taken down to it too.
       if (pullAuthors.length > 0) {
         const known = this.authorTimelines.versionsRead(readerId, read);
@@ -146,11 +151,11 @@ export class TimelineService {
       }
       // The mailbox holds everything at or above its floor; below it, PostgreSQL has the rest.
       if (read.exhausted && read.floor !== '0') {
-        lists.push(this.candidates(await this.database.page(readerId, minId(cursor, read.floor), want, via)));
+        lists.push(await this.database.page(readerId, minId(cursor, read.floor), want, via));
       }
-      const merged = mergeNewestFirst(lists, want);
+      const merged = mergeNewestFirst(lists, want, idOf);
       result.push(...(await this.hydrate(merged, via)));
-      if (merged.length === want) cursor = merged[merged.length - 1]!.id;
+      if (merged.length === want) cursor = idOf(merged[merged.length - 1]!);
       else if (read.exhausted) break;
       else cursor = read.bound;
     }
@@ -171,9 +176,9 @@ export class TimelineService {
     known: Map<string, string | undefined>,
   ): Promise<Candidate[][]> {
     const found = await this.authorTimelines.window(authorIds, before, lowest, want, known);
-    const lists: Candidate[][] = found.lists.map((ids) => ids.map((id) => ({ id })));
+    const lists: Candidate[][] = found.lists;
     if (found.fromDatabase.length > 0) {
-      lists.push(this.candidates(await this.database.byAuthors(found.fromDatabase, before, want, via)));
+      lists.push(await this.database.byAuthors(found.fromDatabase, before, want, via));
     }
     await this.requestBuilds(found.missing);
     return lists;
@@ -193,16 +198,12 @@ export class TimelineService {
     await this.queue.requestAuthorTimelines(due).catch((error: Error) => this.fellBack(error));
   }
 
-  private candidates(items: TimelineItem[]): Candidate[] {
-    return items.map((item) => ({ id: item.id, item }));
-  }
-
   /** Posts deleted after they were delivered are dropped here; the caller then reads further to fill the page. */
   private async hydrate(candidates: Candidate[], via: Reader): Promise<TimelineItem[]> {
-    const unread = candidates.filter((c) => !c.item).map((c) => c.id);
+    const unread = candidates.filter((c): c is string => typeof c === 'string');
     const bodies = await this.postsService.hydrate(unread, via);
     return candidates.flatMap((c) => {
-      const item = c.item ?? bodies.get(c.id);
+      const item = typeof c === 'string' ? bodies.get(c) : c;
       return item && item !== 'deleted' ? [item] : [];
     });
   }
