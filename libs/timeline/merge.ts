@@ -43,6 +43,11 @@ export function mergeNewestFirst<T>(lists: T[][], limit: number, idOf: (item: T)
   return merged;
 }
 
+/** Whether `id` is at or above `bound` as a number. */
+export function atOrAbove(id: string, bound: string): boolean {
+  return !newer(bound, id);
+}
+
 export function minId(a: string | null, b: string): string {
   if (a === null) return b;
   return byIdDesc({ id: a }, { id: b }) > 0 ? a : b;

@@ -96,4 +96,28 @@ describe('hybrid reads', () => {
     await redis.client.hincrby(redis.keys.authorTimelineState(celebrity.id), 'version', 1);
     expect(idsOf((await read(reader)).items)).toEqual(idsOf(expected));
   });
+
+  it('read a celebrity from PostgreSQL only down to the mailbox page it is merged with', async () => {
+    // The mailbox's first page is all posts of an author the reader no longer follows (dropped at read time), so it
+    // is short; the celebrity read from PostgreSQL must not fill it from below it, past mailbox posts not read yet.
+    const reader = await aUser().create();
+    const [author, gone] = [await aUser().create(), await aUser().create()];
+    const { author: celebrity } = await aCelebrity().create();
+    await follow(reader).ofAll([author, celebrity]);
+    const pushed: TestPost[] = [];
+    for (let i = 0; i < 3; i++) pushed.push(await aPost().by(author).create());
+    const pulled = await aPost().by(celebrity).create();
+    const leftovers: TestPost[] = [];
+    for (let i = 0; i < 3; i++) leftovers.push(await aPost().by(gone).create());
+    // Redis lost the celebrity's timeline: their posts come from PostgreSQL.
+    await buildAuthorTimeline(celebrity);
+    const redis = services.get(RedisService);
+    await redis.client.del(redis.keys.authorTimeline(celebrity.id), redis.keys.authorTimelineState(celebrity.id));
+    await aMailbox()
+      .for(reader)
+      .holding([...pushed, ...leftovers])
+      .create();
+    const expected = newestFirst([...pushed, pulled]);
+    expect(idsOf((await read(reader, 3)).items)).toEqual(idsOf(expected.slice(0, 3)));
+  });
 });

@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor, type Page } from '#libs/paging';
 import { PostsService, type TimelineItem } from '#libs/posts';
 import { AuthorTimelinesService } from './author-timelines.service.js';
 import { DatabaseTimeline } from './database.timeline.js';
-import { mergeNewestFirst, minId } from './merge.js';
+import { atOrAbove, mergeNewestFirst, minId } from './merge.js';
 import type { RequestCharge } from './request.charge.js';
 
 export type TimelineSource = 'mailbox' | 'database';
@@ -176,9 +176,12 @@ export class TimelineService {
     known: Map<string, string | undefined>,
   ): Promise<Candidate[][]> {
     const found = await this.authorTimelines.window(authorIds, before, lowest, want, known);
-    const lists: Candidate[][] = found.lists;
+    const lists: Candidate[][] = [...found.lists];
     if (found.fromDatabase.length > 0) {
-      lists.push(await this.database.byAuthors(found.fromDatabase, before, want, via));
+      // Down to `lowest` only, as the timelines in Redis are: below it the mailbox has posts this page has not read,
+      // and a post taken from there would move the cursor past them (and come again on the next round).
+      const rows = await this.database.byAuthors(found.fromDatabase, before, want, via);
+      lists.push(rows.filter((item) => atOrAbove(item.id, lowest)));
     }
     await this.requestBuilds(found.missing);
     return lists;
