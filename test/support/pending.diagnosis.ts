@@ -1,4 +1,5 @@
 import { Queue, type Job } from 'bullmq';
+import { Cluster } from 'ioredis';
 import pg from 'pg';
 import { ApiClient, RedisKeys } from '#libs/contract';
 import type { AppConfig } from '#libs/config';
@@ -28,28 +29,45 @@ interface PendingRow {
   last_error: string | null;
 }
 
-/** One line per undelivered event (at most 20): its outbox row and its job's state. */
-export async function explainPending(config: AppConfig): Promise<string> {
-  const db = new pg.Client({ connectionString: config.databaseUrl });
+/**
+ * One line per undelivered event (at most 20): its outbox row and its job's state. Bounded (`withinMs`): with Redis or
+ * PostgreSQL the broken part, a diagnosis that waited for them would turn the failure it explains into a timeout.
+ */
+export async function explainPending(config: AppConfig, withinMs = 10_000): Promise<string> {
+  const db = new pg.Client({ connectionString: config.databaseUrl, connectionTimeoutMillis: 5000 });
+  const connection = queueConnection(config);
   const queue = new Queue(FANOUT_QUEUE, {
-    connection: queueConnection(config),
+    connection,
     prefix: new RedisKeys(config.redisPrefix, config.redisShards).bullPrefix(),
   });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`(no diagnosis within ${withinMs / 1000} s)`), withinMs);
+  });
   try {
-    await db.connect();
-    const { rows } = await db.query<PendingRow>(
-      `SELECT id::text, type, created_at, enqueued_at, last_error FROM outbox
-       WHERE delivered_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT 20`,
-    );
-    const lines = await Promise.all(
-      rows.map(async (row) => `${describeRow(row)}; ${await describeJob(queue, row.id)}`),
-    );
-    const counts = await queue.getJobCounts();
-    return [`undelivered events (at most 20): ${rows.length}; queue: ${JSON.stringify(counts)}`, ...lines].join('\n');
+    const described = describePending(db, queue);
+    // Past the deadline its connections are closed under it: that late failure is nobody's to hear.
+    described.catch(() => undefined);
+    return await Promise.race([described, deadline]);
   } finally {
-    await queue.close().catch(() => undefined);
-    await db.end().catch(() => undefined);
+    clearTimeout(timer);
+    // Not awaited: a close can wait on the very connection that did not answer.
+    void queue.close().catch(() => undefined);
+    // BullMQ closes only connections it made: a Cluster client passed in is the caller's to end.
+    if (connection instanceof Cluster) connection.disconnect();
+    void db.end().catch(() => undefined);
   }
+}
+
+async function describePending(db: pg.Client, queue: Queue): Promise<string> {
+  await db.connect();
+  const { rows } = await db.query<PendingRow>(
+    `SELECT id::text, type, created_at, enqueued_at, last_error FROM outbox
+     WHERE delivered_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT 20`,
+  );
+  const lines = await Promise.all(rows.map(async (row) => `${describeRow(row)}; ${await describeJob(queue, row.id)}`));
+  const counts = await queue.getJobCounts();
+  return [`undelivered events (at most 20): ${rows.length}; queue: ${JSON.stringify(counts)}`, ...lines].join('\n');
 }
 
 function describeRow(row: PendingRow): string {
