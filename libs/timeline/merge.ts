@@ -9,11 +9,11 @@ function newer(a: string, b: string): boolean {
 }
 
 /**
- * Merges lists, each newest first without repeats by `idOf` (a mailbox page, an author's slice of posts, PostgreSQL's rows
- * ORDER BY id DESC), into one newest-first list without duplicate ids, keeping the item of the first list that has
- * an id. A k-way merge that stops at `limit`: a hybrid read merges the mailbox with every followed celebrity's
- * posts, up to a page each, and sorting all of them (the way this was done before) was 4 % of a hybrid read's CPU
- * at 2,000 reads/s for the 20 it keeps (profiled; `npm run bench -- --cpu-profile`).
+ * Merges lists, each newest first without repeats by `idOf` (a mailbox page, an author's slice of posts,
+ * PostgreSQL's rows ORDER BY id DESC), into one newest-first list without duplicate ids, keeping the item of the first
+ * list that has an id. A k-way merge that stops at `limit`: a hybrid read merges the mailbox with every followed
+ * celebrity's posts, up to a page each, and sorting all of them (the way this was done before) was 4 % of a hybrid
+ * read's CPU at 2,000 reads/s for the 20 it keeps (profiled; `npm run bench -- --cpu-profile`).
  */
 export function mergeNewestFirst<T>(lists: T[][], limit: number, idOf: (item: T) => string): T[] {
   // A mailbox page alone is already newest first and without repeats (the common push read).
